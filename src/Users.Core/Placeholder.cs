@@ -1,0 +1,1 @@
+namespace Users.Core; public static class Placeholder;

@@ -1,0 +1,7 @@
+namespace Users.Api.Tests;
+
+public class PlaceholderTests
+{
+    [Fact]
+    public void Builds() => Assert.NotNull(typeof(Program).FullName);
+}
