@@ -1,4 +1,7 @@
+using Users.Functions.LambdaHosting;
+
 var builder = WebApplication.CreateSlimBuilder(args);
+builder.UseLambdaHostingWhenConfigured();
 var app = builder.Build();
 app.MapGet("/health/live", () => TypedResults.Ok());
 app.Run();
