@@ -31,3 +31,35 @@ run: ## Start a local AWS emulator (unless AWS_ENDPOINT_URL is set), create the 
 
 clean: ## Remove build output
 	$(DOTNET) clean $(SOLUTION) >/dev/null; rm -rf artifacts .local
+
+# --- Lambda (SAM) ---
+# `sam build` copies CodeUri (the repository root) to a scratch folder and runs `make build-<LogicalId>` there with
+# ARTIFACTS_DIR set: these targets use only what is inside the repository and leave $(ARTIFACTS_DIR)/bootstrap.
+#   LAMBDA_RID=linux-x64|linux-arm64 (match the template's Architecture parameter)
+#   LAMBDA_PUBLISH=r2r (self-contained ReadyToRun, default) | aot (Native AOT) | jit (self-contained, no ReadyToRun)
+LAMBDA_PROJECT := src/Users.Functions/Users.Functions.csproj
+LAMBDA_RID ?= linux-x64
+LAMBDA_PUBLISH ?= r2r
+ARTIFACTS_DIR ?= $(CURDIR)/artifacts/lambda
+LAMBDA_PUBLISH_FLAGS_r2r := --self-contained true -p:PublishReadyToRun=true
+LAMBDA_PUBLISH_FLAGS_jit := --self-contained true -p:PublishReadyToRun=false
+LAMBDA_PUBLISH_FLAGS_aot := -p:PublishAot=true -p:StripSymbols=true $(if $(shell command -v clang 2>/dev/null),,-p:CppCompilerAndLinker=gcc)
+
+.PHONY: build-UsersApiFunction lambda-publish lambda-local lambda-bench
+
+build-UsersApiFunction: lambda-publish ## sam build target: publish the function as $(ARTIFACTS_DIR)/bootstrap
+
+lambda-publish: ## Publish the Lambda function (LAMBDA_PUBLISH=r2r|aot|jit, LAMBDA_RID) into ARTIFACTS_DIR as bootstrap
+	@test -n "$(ARTIFACTS_DIR)" || { echo "ARTIFACTS_DIR is not set" >&2; exit 1; }
+	$(DOTNET) publish $(LAMBDA_PROJECT) -c Release -r $(LAMBDA_RID) $(LAMBDA_PUBLISH_FLAGS_$(LAMBDA_PUBLISH)) \
+		-p:DebugType=None -p:DebugSymbols=false -p:IntermediateOutputPath=obj/lambda/$(LAMBDA_RID)-$(LAMBDA_PUBLISH)/ \
+		-p:OutputPath=bin/lambda/$(LAMBDA_RID)-$(LAMBDA_PUBLISH)/ -o "$(ARTIFACTS_DIR)"
+	mv -f "$(ARTIFACTS_DIR)/Users.Functions" "$(ARTIFACTS_DIR)/bootstrap"
+	rm -f "$(ARTIFACTS_DIR)"/*.dbg "$(ARTIFACTS_DIR)"/*.pdb
+	chmod +x "$(ARTIFACTS_DIR)/bootstrap"
+
+lambda-local: ## Serve the API through the Lambda path (emulated Runtime API + API Gateway) on http://127.0.0.1:3000
+	bash scripts/lambda-local.sh
+
+lambda-bench: ## Cold start (JIT, ReadyToRun, Native AOT), warm latency and peak RSS through the Lambda emulator
+	bash bench/lambda-bench.sh

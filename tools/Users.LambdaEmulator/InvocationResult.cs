@@ -22,6 +22,9 @@ public enum InvocationStatus
 /// <summary>The outcome of one invocation: the payload posted by the function, or the error.</summary>
 public sealed record InvocationResult(InvocationStatus Status, byte[] Body, string? ErrorType, string? ContentType)
 {
+    /// <summary>The Lambda-Runtime-Aws-Request-Id of the invocation.</summary>
+    public string? RequestId { get; init; }
+
     public string BodyText => System.Text.Encoding.UTF8.GetString(Body);
 }
 

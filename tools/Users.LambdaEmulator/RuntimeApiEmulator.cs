@@ -60,12 +60,13 @@ public sealed class RuntimeApiEmulator : IAsyncDisposable
         await queue.Writer.WriteAsync(pending, cancellationToken);
         try
         {
-            return await pending.Outcome.Task.WaitAsync(timeout, cancellationToken);
+            var result = await pending.Outcome.Task.WaitAsync(timeout, cancellationToken);
+            return result with { RequestId = pending.RequestId };
         }
         catch (TimeoutException)
         {
             pending.Outcome.TrySetResult(new InvocationResult(InvocationStatus.Timeout, [], "Sandbox.Timedout", null));
-            return await pending.Outcome.Task;
+            return (await pending.Outcome.Task) with { RequestId = pending.RequestId };
         }
         finally
         {

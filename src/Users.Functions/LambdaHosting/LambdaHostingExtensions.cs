@@ -38,13 +38,15 @@ public static class LambdaHostingExtensions
         builder.Services.AddSingleton<IServer, LambdaServer>();
 
         builder.Logging.AddConsole();
-        builder.Logging.AddConsoleFormatter<PowertoolsJsonConsoleFormatter, PowertoolsFormatterOptions>(options =>
+        builder.Services.AddSingleton(new PowertoolsLogSettings
         {
-            options.ServiceName = environment("POWERTOOLS_SERVICE_NAME") is { Length: > 0 } service ? service : "service_undefined";
-            options.FunctionName = settings.FunctionName;
-            options.FunctionVersion = settings.FunctionVersion;
-            options.FunctionMemorySize = settings.FunctionMemorySize;
+            ServiceName = environment("POWERTOOLS_SERVICE_NAME") is { Length: > 0 } service ? service : "service_undefined",
+            FunctionName = settings.FunctionName,
+            FunctionVersion = settings.FunctionVersion,
+            FunctionMemorySize = settings.FunctionMemorySize,
         });
+        // Registered by hand rather than with AddConsoleFormatter, which binds options from configuration (not AOT-safe).
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ConsoleFormatter, PowertoolsJsonConsoleFormatter>());
         // PostConfigure runs after every Configure, whatever the order: this formatter wins over the Kestrel one.
         builder.Services.PostConfigure<ConsoleLoggerOptions>(options => options.FormatterName = PowertoolsJsonConsoleFormatter.FormatterName);
 

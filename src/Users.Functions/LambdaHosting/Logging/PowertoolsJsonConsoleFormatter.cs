@@ -3,13 +3,12 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Console;
-using Microsoft.Extensions.Options;
 using Users.Functions.LambdaHosting.Runtime;
 
 namespace Users.Functions.LambdaHosting.Logging;
 
-/// <summary>Options of <see cref="PowertoolsJsonConsoleFormatter"/>.</summary>
-internal sealed class PowertoolsFormatterOptions : ConsoleFormatterOptions
+/// <summary>What <see cref="PowertoolsJsonConsoleFormatter"/> writes besides the entry itself.</summary>
+internal sealed class PowertoolsLogSettings
 {
     /// <summary>POWERTOOLS_SERVICE_NAME, or Powertools' own default.</summary>
     public string ServiceName { get; set; } = "service_undefined";
@@ -30,12 +29,12 @@ internal sealed class PowertoolsJsonConsoleFormatter : ConsoleFormatter
 {
     public const string FormatterName = "powertools";
 
-    private readonly IOptionsMonitor<PowertoolsFormatterOptions> options;
+    private readonly PowertoolsLogSettings settings;
 
-    public PowertoolsJsonConsoleFormatter(IOptionsMonitor<PowertoolsFormatterOptions> options)
+    public PowertoolsJsonConsoleFormatter(PowertoolsLogSettings settings)
         : base(FormatterName)
     {
-        this.options = options;
+        this.settings = settings;
     }
 
     public override void Write<TState>(in LogEntry<TState> logEntry, IExternalScopeProvider? scopeProvider, TextWriter textWriter)
@@ -47,7 +46,6 @@ internal sealed class PowertoolsJsonConsoleFormatter : ConsoleFormatter
             return;
         }
 
-        var settings = options.CurrentValue;
         var invocation = LambdaInvocationContext.Current;
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
