@@ -1,12 +1,17 @@
+using Microsoft.Extensions.Options;
+
 namespace Users.Functions.LambdaHosting.Runtime;
 
 /// <summary>
-/// A failure before the first invocation was asked for (configuration, DI, a hosted service that cannot start)
-/// escapes Program.Main: it is reported to <c>/runtime/init/error</c> before the process exits.
+/// A failure before the first invocation was asked for (invalid settings, DI, a hosted service that cannot start)
+/// is reported to <c>/runtime/init/error</c> before the process exits, whether it escapes Program.Main (an unhandled
+/// exception) or Program handles it and returns an exit code (the process exits without ever serving).
 /// </summary>
 internal static class InitErrorReporter
 {
     private static int installed;
+    private static int reported;
+    private static Exception? startupFailure;
 
     public static void Install(LambdaRuntimeSettings settings)
     {
@@ -15,13 +20,39 @@ internal static class InitErrorReporter
             return;
         }
 
-        AppDomain.CurrentDomain.UnhandledException += (_, e) =>
+        var domain = AppDomain.CurrentDomain;
+        domain.FirstChanceException += (_, e) =>
+        {
+            // Remember why start-up is failing, in case Program handles the exception and returns an exit code.
+            if (!LambdaInvocationContext.LoopStarted && e.Exception is OptionsValidationException)
+            {
+                startupFailure = e.Exception;
+            }
+        };
+        domain.UnhandledException += (_, e) =>
         {
             if (!LambdaInvocationContext.LoopStarted && e.ExceptionObject is Exception exception)
             {
-                Report(settings.RuntimeApi, exception, TimeSpan.FromSeconds(2));
+                ReportOnce(settings.RuntimeApi, exception);
             }
         };
+        domain.ProcessExit += (_, _) =>
+        {
+            // A function that exits before asking for its first invocation has failed to initialise.
+            if (!LambdaInvocationContext.LoopStarted)
+            {
+                ReportOnce(settings.RuntimeApi, startupFailure
+                    ?? new InvalidOperationException($"The function exited during initialisation (exit code {Environment.ExitCode})."));
+            }
+        };
+    }
+
+    private static void ReportOnce(string runtimeApi, Exception exception)
+    {
+        if (Interlocked.Exchange(ref reported, 1) == 0)
+        {
+            Report(runtimeApi, exception, TimeSpan.FromSeconds(2));
+        }
     }
 
     /// <summary>Posts the init error; never throws (the process is going down anyway).</summary>
@@ -37,7 +68,7 @@ internal static class InitErrorReporter
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or InvalidOperationException)
         {
-            Console.Error.WriteLine($"Could not report the init error ({ex.Message}): {exception}");
+            Console.Error.WriteLine($"Could not report the init error ({ex.Message}): {exception.GetType().Name}: {exception.Message}");
             return false;
         }
     }
