@@ -15,6 +15,9 @@ public sealed class EmulatorOptions
 
     /// <summary>The API Gateway stage: $default, or a name that prefixes every path.</summary>
     public string Stage { get; init; } = "$default";
+
+    /// <summary>Start the function with the first invocation rather than at once (to measure cold starts).</summary>
+    public bool StartFunctionLazily { get; init; }
 }
 
 /// <summary>
@@ -60,7 +63,11 @@ public sealed class LambdaEmulator : IAsyncDisposable
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         emulator.BaseAddress = new Uri(address);
-        process.EnsureRunning();
+        if (!options.StartFunctionLazily)
+        {
+            process.EnsureRunning();
+        }
+
         return emulator;
     }
 

@@ -9,6 +9,8 @@ namespace Users.Api.Tests.Infrastructure;
 /// AWS_LAMBDA_RUNTIME_API and served by the project's Lambda emulator (Runtime API + API Gateway HTTP API front,
 /// payload 2.0), exactly what <c>make lambda-local</c> runs. Requests go HTTP → event → Runtime API → the app's
 /// Lambda server → the same pipeline as Kestrel → response payload → HTTP.
+/// LAMBDA_TEST_FUNCTION=/path/to/bootstrap runs the suite against a published function instead (what `sam build`
+/// leaves; scripts/test-sam.sh does this with the bootstrap it builds).
 /// </summary>
 public sealed class LambdaApiFixture : ApiFixture
 {
@@ -37,6 +39,12 @@ public sealed class LambdaApi : IRunningApi
     /// <summary>What the function printed (stdout and stderr).</summary>
     public IReadOnlyList<string> Output => [.. output];
 
+    /// <summary>The function under test: LAMBDA_TEST_FUNCTION, or the app built with the tests.</summary>
+    public static string FunctionPath =>
+        Environment.GetEnvironmentVariable("LAMBDA_TEST_FUNCTION") is { Length: > 0 } published
+            ? published
+            : Path.Combine(AppContext.BaseDirectory, "Users.Functions.dll");
+
     public static async Task<LambdaApi> StartAsync(IReadOnlyDictionary<string, string> settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
@@ -61,7 +69,7 @@ public sealed class LambdaApi : IRunningApi
         var emulator = await Users.LambdaEmulator.LambdaEmulator.StartAsync(
             new FunctionOptions
             {
-                Path = Path.Combine(AppContext.BaseDirectory, "Users.Functions.dll"),
+                Path = FunctionPath,
                 FunctionName = "users-api-tests",
                 Timeout = TimeSpan.FromSeconds(29),
                 Environment = environment,
