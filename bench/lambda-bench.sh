@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 variants=${BENCH_VARIANTS:-jit r2r aot}
 cold_runs=${BENCH_COLD_RUNS:-7}
 warm_invokes=${BENCH_WARM_INVOKES:-300}
-out=.local/bench
+out=$PWD/.local/bench
 mkdir -p "$out"
 
 moto_pid=""
