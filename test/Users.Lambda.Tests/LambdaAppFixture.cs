@@ -24,7 +24,7 @@ public sealed class LambdaAppFixture : IAsyncLifetime
         {
             RuntimeApi = Runtime.RuntimeApi,
             FunctionName = "tests",
-            DeadlineMargin = TimeSpan.FromMilliseconds(200),
+            DeadlineMargin = TimeSpan.FromSeconds(1),
         };
         builder.UseLambdaHosting(settings, name => name == "POWERTOOLS_LOG_LEVEL" ? "Warning" : null);
         app = builder.Build();
