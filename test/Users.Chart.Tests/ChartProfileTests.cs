@@ -11,7 +11,7 @@ public sealed class ChartProfileTests(ITestOutputHelper output)
     private static readonly string[] WhenUnsatisfiable = ["DoNotSchedule", "ScheduleAnyway"];
 
     private static readonly string[] AppSettings =
-        ["USERS_TABLE_NAME", "AVATARS_BUCKET_NAME", "AWS_REGION", "AVATAR_URL_MODE", "AVATAR_MAX_BYTES", "SHUTDOWN_TIMEOUT_SECONDS", "ASPNETCORE_URLS"];
+        ["USERS_TABLE_NAME", "AVATARS_BUCKET_NAME", "AWS_REGION", "AVATAR_URL_MODE", "AVATAR_MAX_BYTES", "SHUTDOWN_TIMEOUT_SECONDS", "ASPNETCORE_HTTP_PORTS"];
 
     public static TheoryData<string> Profiles()
     {
@@ -254,6 +254,11 @@ public sealed class ChartProfileTests(ITestOutputHelper output)
         {
             Assert.False(string.IsNullOrEmpty(data[key]), key);
         }
+
+        // Kestrel listens on the port the Deployment declares and the probes use.
+        var m = RenderProfile(profile);
+        var port = Assert.Single(Assert.Single(m.Single<V1Deployment>().Spec.Template.Spec.Containers).Ports);
+        Assert.Equal(port.ContainerPort.ToString(System.Globalization.CultureInfo.InvariantCulture), m.Single<V1ConfigMap>().Data["ASPNETCORE_HTTP_PORTS"]);
 
         // Credentials never go through the ConfigMap.
         Assert.DoesNotContain(data.Keys, k => k.StartsWith("AWS_ACCESS_KEY", StringComparison.Ordinal) || k.StartsWith("AWS_SECRET", StringComparison.Ordinal));
