@@ -60,7 +60,7 @@ done
 
 # ---- the image itself: non-root user, port, labels, no shell ----
 user=$("$ENGINE" image inspect --format '{{.Config.User}}' "$IMAGE")
-[ -n "$user" ] && [ "$user" != root ] && [ "$user" != 0 ] || fail "image user is '$user', expected the non-root app user"
+case "$user" in ""|root|0|0:*|root:*) fail "image user is '$user', expected the non-root app user" ;; esac
 "$ENGINE" image inspect --format '{{json .Config.ExposedPorts}}' "$IMAGE" | grep -q '"8080/tcp"' || fail "image does not expose 8080"
 "$ENGINE" image inspect --format '{{index .Config.Labels "org.opencontainers.image.title"}}' "$IMAGE" | grep -qx users-api ||
   fail "OCI title label missing"
