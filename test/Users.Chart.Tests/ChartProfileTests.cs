@@ -301,5 +301,9 @@ public sealed class ChartProfileTests(ITestOutputHelper output)
         Assert.Null(container.Env);
         Assert.False(m.Single<V1ConfigMap>().Data.ContainsKey("AWS_ENDPOINT_URL"));
         Assert.True(m.Single<V2HorizontalPodAutoscaler>().Spec.MinReplicas >= 2);
+
+        // The IRSA trust policy names this ServiceAccount (Terraform's k8s_service_account default).
+        Assert.Equal("users-api", m.Single<V1ServiceAccount>().Metadata.Name);
+        Assert.Equal("users-api", m.Single<V1Deployment>().Spec.Template.Spec.ServiceAccountName);
     }
 }
