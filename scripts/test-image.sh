@@ -45,12 +45,13 @@ fi
 # ---- build ----
 step "building $IMAGE with $ENGINE"
 start=$SECONDS
+build_log=$(mktemp)
 "$ENGINE" build -t "$IMAGE" \
   --build-arg VERSION="${IMAGE_VERSION:-1.0.0}" \
   --build-arg REVISION="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" \
   --build-arg CREATED="$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
-  -f Dockerfile . >.image-build.log 2>&1 || { tail -n 60 .image-build.log >&2; rm -f .image-build.log; fail "image build failed"; }
-rm -f .image-build.log
+  -f Dockerfile . >"$build_log" 2>&1 || { tail -n 60 "$build_log" >&2; rm -f "$build_log"; fail "image build failed"; }
+rm -f "$build_log"
 step "built $IMAGE in $((SECONDS - start)) s"
 [ $BUILD_ONLY -eq 1 ] && exit 0
 
