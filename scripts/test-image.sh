@@ -8,7 +8,8 @@
 # The smoke: moto_server on a free 127.0.0.1 port with the table and bucket made by the aws CLI; the container
 # read-only, /tmp a tmpfs, as the image's default (non-root) user, host network, Kestrel on a free loopback port;
 # /health/live, /health/ready, POST /user (a real PNG) -> 201, GET /users lists it, 404 is problem+json,
-# then SIGTERM stops it cleanly. Everything it started is removed on exit.
+# then SIGTERM during a slow upload: the upload completes (drained) and the app exits 0.
+# Everything it started is removed on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -170,8 +171,38 @@ grep -qi '^content-type: application/problem+json' "$workdir/headers" || { cat "
 python3 -c 'import json,sys; p=json.load(open(sys.argv[1])); assert p["status"] == 404, p' "$workdir/404.json" || fail "404 body is not a problem"
 step "404 application/problem+json"
 
-# ---- SIGTERM: the app drains and exits 0 well within its shutdown timeout ----
+# ---- SIGTERM: an upload in flight still completes, then the app exits 0 within its shutdown timeout ----
+# A 3 MB avatar (PNG signature first) sent at 1 MB/s is still uploading when SIGTERM arrives.
+{ cat "$workdir/avatar.png"; head -c 3000000 /dev/zero; } >"$workdir/large.png"
+curl -s -o "$workdir/drained.json" -w '%{http_code}' --max-time 30 --limit-rate 1000k \
+  -F name="Drained Upload" -F email="drain-$$@example.com" -F "avatar=@$workdir/large.png;type=image/png" \
+  "$base/user" >"$workdir/drained.status" &
+upload_pid=$!
+# Wait (bounded) until the upload's TCP connection is established: /proc/net/tcp, remote port = the app's.
+in_flight() {
+  python3 - "$app_port" <<'PY'
+import sys
+port = "%04X" % int(sys.argv[1])
+for path in ("/proc/net/tcp", "/proc/net/tcp6"):
+    try:
+        rows = open(path).read().splitlines()[1:]
+    except OSError:
+        continue
+    if any(r.split()[2].endswith(":" + port) and r.split()[3] == "01" for r in rows):
+        sys.exit(0)
+sys.exit(1)
+PY
+}
+deadline=$((SECONDS + 10))
+until in_flight; do
+  [ $SECONDS -lt $deadline ] || fail "the slow upload never connected"
+  sleep 0.1
+done
 "$ENGINE" kill --signal TERM "$container" >/dev/null
+wait "$upload_pid" || true
+status=$(cat "$workdir/drained.status")
+[ "$status" = 201 ] || { cat "$workdir/drained.json" >&2 2>/dev/null || true; fail "the upload in flight at SIGTERM answered '$status', expected 201 (not drained)"; }
+step "upload in flight at SIGTERM completed: 201"
 deadline=$((SECONDS + 30))
 while [ "$("$ENGINE" inspect --format '{{.State.Running}}' "$container")" = true ]; do
   [ $SECONDS -lt $deadline ] || fail "still running 30 s after SIGTERM"
