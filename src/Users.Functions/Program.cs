@@ -1,14 +1,13 @@
 using Microsoft.Extensions.Options;
 using Users.Functions;
 
-var builder = WebApplication.CreateSlimBuilder(args);
-builder.AddUsersApi();
-
-var app = builder.Build();
-app.UseUsersApi();
-
 try
 {
+    var builder = WebApplication.CreateSlimBuilder(args);
+    builder.AddUsersApi();
+
+    var app = builder.Build();
+    app.UseUsersApi();
     await app.RunAsync();
     return 0;
 }
