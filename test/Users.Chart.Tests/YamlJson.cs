@@ -18,12 +18,47 @@ internal static partial class YamlJson
 
     private static JsonNode? Convert(YamlNode node) => node switch
     {
-        YamlMappingNode map => new JsonObject(map.Children.Select(kv =>
-            KeyValuePair.Create(((YamlScalarNode)kv.Key).Value ?? string.Empty, Convert(kv.Value)))),
+        YamlMappingNode map => Mapping(map),
         YamlSequenceNode seq => new JsonArray(seq.Children.Select(Convert).ToArray()),
         YamlScalarNode scalar => Scalar(scalar),
         _ => throw new NotSupportedException($"YAML node {node.NodeType} at {node.Start}"),
     };
+
+    /// <summary>A mapping, with YAML merge keys (<c>&lt;&lt;: *anchor</c>) expanded: explicit keys win.</summary>
+    private static JsonObject Mapping(YamlMappingNode map)
+    {
+        var result = new JsonObject();
+        foreach (var (key, value) in map.Children)
+        {
+            var name = ((YamlScalarNode)key).Value ?? string.Empty;
+            if (name != "<<")
+            {
+                result[name] = Convert(value);
+            }
+        }
+
+        foreach (var (key, value) in map.Children)
+        {
+            if (((YamlScalarNode)key).Value != "<<")
+            {
+                continue;
+            }
+
+            var sources = value is YamlSequenceNode many ? many.Children : [value];
+            foreach (var source in sources.OfType<YamlMappingNode>())
+            {
+                foreach (var (mergedKey, mergedValue) in Mapping(source))
+                {
+                    if (!result.ContainsKey(mergedKey))
+                    {
+                        result[mergedKey] = mergedValue?.DeepClone();
+                    }
+                }
+            }
+        }
+
+        return result;
+    }
 
     private static JsonValue? Scalar(YamlScalarNode scalar)
     {
