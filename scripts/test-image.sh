@@ -63,9 +63,11 @@ done
 # ---- the image itself: non-root user, port, labels, no shell ----
 user=$("$ENGINE" image inspect --format '{{.Config.User}}' "$IMAGE")
 case "$user" in ""|root|0|0:*|root:*) fail "image user is '$user', expected the non-root app user" ;; esac
-"$ENGINE" image inspect --format '{{json .Config.ExposedPorts}}' "$IMAGE" | grep -q '"8080/tcp"' || fail "image does not expose 8080"
-"$ENGINE" image inspect --format '{{index .Config.Labels "org.opencontainers.image.title"}}' "$IMAGE" | grep -qx users-api ||
-  fail "OCI title label missing"
+# (Outputs are captured before matching: `cmd | grep -q` can fail under pipefail when grep exits early.)
+ports=$("$ENGINE" image inspect --format '{{json .Config.ExposedPorts}}' "$IMAGE")
+[[ $ports == *'"8080/tcp"'* ]] || fail "image does not expose 8080 ($ports)"
+title=$("$ENGINE" image inspect --format '{{index .Config.Labels "org.opencontainers.image.title"}}' "$IMAGE")
+[ "$title" = users-api ] || fail "OCI title label is '$title', expected users-api"
 if "$ENGINE" run --rm --entrypoint /bin/sh "$IMAGE" -c true >/dev/null 2>&1; then
   fail "the image has a shell (expected a chiseled image)"
 fi
@@ -152,8 +154,8 @@ assert user["name"] == "Image Smoke", user
 assert user["avatar_url"].startswith(sys.argv[3]) and user["avatar_url"].endswith(".png"), user
 PY
 step "POST /user 201"
-aws --endpoint-url "$endpoint" s3api list-objects-v2 --bucket "$bucket" --prefix avatars/ --query 'length(Contents)' --output text | grep -qx 1 ||
-  fail "the avatar is not in the bucket"
+objects=$(aws --endpoint-url "$endpoint" s3api list-objects-v2 --bucket "$bucket" --prefix avatars/ --query 'length(Contents)' --output text)
+[ "$objects" = 1 ] || fail "expected 1 avatar in the bucket, found '$objects'"
 
 status=$(curl -s -o "$workdir/users.json" -w '%{http_code}' --max-time 20 "$base/users")
 [ "$status" = 200 ] || fail "GET /users answered $status"
@@ -210,14 +212,16 @@ while [ "$("$ENGINE" inspect --format '{{.State.Running}}' "$container")" = true
 done
 code=$("$ENGINE" inspect --format '{{.State.ExitCode}}' "$container")
 [ "$code" = 0 ] || fail "exit code $code after SIGTERM, expected 0"
-"$ENGINE" logs "$container" 2>&1 | grep -q 'shutting down' || fail "no shutdown message in the logs"
+"$ENGINE" logs "$container" >"$workdir/container.log" 2>&1
+grep -q 'shutting down' "$workdir/container.log" || fail "no shutdown message in the logs"
 step "SIGTERM: clean exit 0"
 
 # The logs are JSON lines.
-"$ENGINE" logs "$container" 2>/dev/null | grep -v '^$' | python3 -c '
+"$ENGINE" logs "$container" 2>/dev/null >"$workdir/stdout.log"
+python3 -c '
 import json, sys
 lines = [l for l in sys.stdin if l.strip()]
 assert lines, "no logs"
 for l in lines: json.loads(l)
-' || fail "stdout logs are not one JSON object per line"
+' <"$workdir/stdout.log" || fail "stdout logs are not one JSON object per line"
 step "image smoke passed"
