@@ -18,7 +18,9 @@ public static class HttpApiFront
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(body);
         var request = http.Request;
-        var rawTarget = http.Features.Get<IHttpRequestFeature>()?.RawTarget ?? (request.PathBase + request.Path + request.QueryString).ToString();
+        var rawTarget = http.Features.Get<IHttpRequestFeature>()?.RawTarget is { Length: > 0 } target
+            ? target
+            : request.PathBase.Add(request.Path).ToUriComponent() + request.QueryString.ToUriComponent();
         var queryAt = rawTarget.IndexOf('?', StringComparison.Ordinal);
         var rawPath = queryAt >= 0 ? rawTarget[..queryAt] : rawTarget;
         var rawQuery = queryAt >= 0 ? rawTarget[(queryAt + 1)..] : string.Empty;

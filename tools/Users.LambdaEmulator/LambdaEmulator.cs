@@ -77,7 +77,16 @@ public sealed class LambdaEmulator : IAsyncDisposable
         await oneAtATime.WaitAsync(cancellationToken);
         try
         {
-            Function.EnsureRunning();
+            try
+            {
+                Function.EnsureRunning();
+            }
+            catch (System.ComponentModel.Win32Exception ex)
+            {
+                await Console.Error.WriteLineAsync($"Cannot start the function {FunctionOptions.Path}: {ex.Message}");
+                return new InvocationResult(InvocationStatus.ProcessExited, [], "Runtime.InvalidEntrypoint", null);
+            }
+
             var result = await Runtime.InvokeAsync(payload, FunctionOptions.Timeout, cancellationToken: cancellationToken);
             if (result.Status is InvocationStatus.Timeout)
             {
@@ -106,6 +115,15 @@ public sealed class LambdaEmulator : IAsyncDisposable
         using var buffer = new MemoryStream();
         await http.Request.Body.CopyToAsync(buffer, http.RequestAborted);
         var payload = HttpApiFront.BuildEvent(http, buffer.ToArray(), stage);
+        if (payload.Length > RuntimeApiEmulator.MaxRequestBytes)
+        {
+            // Lambda refuses the invocation (RequestEntityTooLarge) before the function sees it.
+            http.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+            http.Response.ContentType = "application/json";
+            await http.Response.WriteAsync("{\"message\":\"Request Entity Too Large\"}");
+            return;
+        }
+
         var result = await InvokeAsync(payload, http.RequestAborted);
         await HttpApiFront.WriteResponseAsync(http, result);
     }

@@ -15,6 +15,9 @@ public sealed class RuntimeApiEmulator : IAsyncDisposable
     /// <summary>The largest response a synchronous invocation may return (6 MB).</summary>
     public const int MaxResponseBytes = 6 * 1024 * 1024;
 
+    /// <summary>The largest event a synchronous invocation accepts (6 MB).</summary>
+    public const int MaxRequestBytes = 6 * 1024 * 1024;
+
     private readonly WebApplication app;
     private readonly Channel<Pending> queue = Channel.CreateUnbounded<Pending>();
     private readonly ConcurrentDictionary<string, Pending> inFlight = new();
