@@ -71,7 +71,7 @@ ARTIFACTS_DIR ?= $(CURDIR)/artifacts/lambda
 LAMBDA_PUBLISH_FLAGS_r2r := --self-contained true -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true
 LAMBDA_PUBLISH_FLAGS_jit := --self-contained true -p:PublishReadyToRun=false
 # AOT analysis warnings stay warnings for this publish only (the build proper keeps warnings as errors).
-LAMBDA_PUBLISH_FLAGS_aot := -p:PublishAot=true -p:StripSymbols=true -p:TreatWarningsAsErrors=false $(if $(shell command -v clang 2>/dev/null),,-p:CppCompilerAndLinker=gcc)
+LAMBDA_PUBLISH_FLAGS_aot := -p:PublishAot=true -p:StripSymbols=true $(if $(shell command -v clang 2>/dev/null),,-p:CppCompilerAndLinker=gcc)
 
 .PHONY: build-UsersApiFunction lambda-publish lambda-local lambda-bench
 

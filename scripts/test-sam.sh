@@ -31,3 +31,15 @@ dotnet build test/Users.Api.Tests -c Release --nologo -v quiet
 LAMBDA_TEST_FUNCTION="$scratch/artifacts/bootstrap" dotnet test test/Users.Api.Tests -c Release --no-build \
   --filter "FullyQualifiedName~Users.Api.Tests.Contract.LambdaContractTests|FullyQualifiedName~Users.Api.Tests.Hosting.LambdaHostTests" \
   --logger "console;verbosity=minimal"
+
+# Native AOT: the same contract against an AOT bootstrap, where a C toolchain exists to link it.
+if command -v clang >/dev/null || command -v gcc >/dev/null; then
+  echo "--- Native AOT: make build-UsersApiFunction LAMBDA_PUBLISH=aot, then the contract suite"
+  rm -rf "$scratch/artifacts-aot"
+  ( cd "$scratch/src" && ARTIFACTS_DIR="$scratch/artifacts-aot" make build-UsersApiFunction LAMBDA_PUBLISH=aot )
+  LAMBDA_TEST_FUNCTION="$scratch/artifacts-aot/bootstrap" dotnet test test/Users.Api.Tests -c Release --no-build \
+    --filter "FullyQualifiedName~Users.Api.Tests.Contract.LambdaContractTests" \
+    --logger "console;verbosity=minimal"
+else
+  echo "--- Native AOT: skipped (no clang or gcc to link it)"
+fi

@@ -24,4 +24,5 @@ public sealed record CreateUserForm(
 
 [JsonSerializable(typeof(UserResponse))]
 [JsonSerializable(typeof(List<UserResponse>))]
+[JsonSerializable(typeof(CreateUserForm))]
 internal sealed partial class UsersJsonContext : JsonSerializerContext;

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging.Console;
 
 namespace Users.Functions.Logging;
@@ -127,9 +128,11 @@ public static class JsonLoggingExtensions
 {
     public static ILoggingBuilder AddJsonLineConsole(this ILoggingBuilder logging)
     {
+        ArgumentNullException.ThrowIfNull(logging);
         logging.ClearProviders();
         logging.AddConsole(options => options.FormatterName = JsonLineFormatter.FormatterName);
-        logging.AddConsoleFormatter<JsonLineFormatter, ConsoleFormatterOptions>();
+        // Registered by hand rather than with AddConsoleFormatter, which binds options by reflection (not trim/AOT-safe).
+        logging.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ConsoleFormatter, JsonLineFormatter>());
         return logging;
     }
 }
