@@ -93,7 +93,7 @@ override_resource {
 }
 
 override_resource {
-  target = module.eks.aws_iam_openid_connect_provider.this
+  target = module.eks[0].aws_iam_openid_connect_provider.this
   values = {
     arn = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/CLUSTER"
   }
