@@ -1,6 +1,22 @@
-var builder = WebApplication.CreateSlimBuilder(args);
-var app = builder.Build();
-app.MapGet("/health/live", () => TypedResults.Ok());
-app.Run();
+using Microsoft.Extensions.Options;
+using Users.Functions;
 
+try
+{
+    var builder = WebApplication.CreateSlimBuilder(args);
+    builder.AddUsersApi();
+
+    var app = builder.Build();
+    app.UseUsersApi();
+    await app.RunAsync();
+    return 0;
+}
+catch (OptionsValidationException ex)
+{
+    // An invalid setting: say which and why, then stop (no stack trace needed).
+    await Console.Error.WriteLineAsync($"Invalid configuration: {string.Join(" ", ex.Failures)}");
+    return 2;
+}
+
+/// <summary>The entry point, visible to the integration tests' WebApplicationFactory.</summary>
 public partial class Program;

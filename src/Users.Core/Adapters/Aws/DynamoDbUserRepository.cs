@@ -1,0 +1,142 @@
+using System.Buffers.Text;
+using System.Text;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Users.Core.Domain;
+using Users.Core.Ports;
+
+namespace Users.Core.Adapters.Aws;
+
+/// <summary>
+/// Users in one DynamoDB table keyed by <c>email</c> (S). Each item is exactly
+/// <c>{"name":{"S":…},"avatar_url":{"S":…},"email":{"S":…}}</c>.
+/// </summary>
+public sealed class DynamoDbUserRepository(IAmazonDynamoDB dynamoDb, AwsStorageOptions options) : IUserRepository
+{
+    internal const string EmailAttribute = "email";
+    internal const string NameAttribute = "name";
+    internal const string AvatarUrlAttribute = "avatar_url";
+    private const string Dependency = "DynamoDB";
+    private const string CursorPrefix = "u1:";
+
+    public async Task<bool> TryCreateAsync(User user, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        var request = new PutItemRequest
+        {
+            TableName = options.TableName,
+            Item = new Dictionary<string, AttributeValue>
+            {
+                [NameAttribute] = new() { S = user.Name },
+                [AvatarUrlAttribute] = new() { S = user.AvatarUrl },
+                [EmailAttribute] = new() { S = user.Email },
+            },
+            // The condition makes the e-mail unique even when two registrations race.
+            ConditionExpression = "attribute_not_exists(#email)",
+            ExpressionAttributeNames = new Dictionary<string, string> { ["#email"] = EmailAttribute },
+        };
+
+        try
+        {
+            await dynamoDb.PutItemAsync(request, cancellationToken);
+            return true;
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            return false;
+        }
+        catch (Exception ex) when (StorageErrors.IsDependencyFailure(ex, cancellationToken))
+        {
+            throw StorageErrors.Unavailable(Dependency, "PutItem", ex);
+        }
+    }
+
+    public async Task<UserPage> ListAsync(int? limit, string? cursor, CancellationToken cancellationToken)
+    {
+        var startKey = cursor is null ? null : KeyFor(DecodeCursor(cursor));
+
+        // Ask for one more than the limit: if it comes back, more remain and the cursor is the last returned user.
+        int? wanted = limit + 1;
+        var users = new List<User>();
+        try
+        {
+            do
+            {
+                var request = new ScanRequest { TableName = options.TableName, ExclusiveStartKey = startKey };
+                var pageLimit = PageLimit(wanted - users.Count);
+                if (pageLimit is not null)
+                {
+                    request.Limit = pageLimit;
+                }
+
+                var response = await dynamoDb.ScanAsync(request, cancellationToken);
+                users.AddRange((response.Items ?? []).Select(ToUser));
+                startKey = response.LastEvaluatedKey is { Count: > 0 } next ? next : null;
+            }
+            while (startKey is not null && (wanted is null || users.Count < wanted));
+        }
+        catch (Exception ex) when (StorageErrors.IsDependencyFailure(ex, cancellationToken))
+        {
+            throw StorageErrors.Unavailable(Dependency, "Scan", ex);
+        }
+
+        if (limit is null || users.Count <= limit)
+        {
+            return new UserPage(users, null);
+        }
+
+        var page = users.GetRange(0, limit.Value);
+        return new UserPage(page, EncodeCursor(page[^1].Email));
+    }
+
+    public async Task CheckAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await dynamoDb.DescribeTableAsync(new DescribeTableRequest { TableName = options.TableName }, cancellationToken);
+        }
+        catch (Exception ex) when (StorageErrors.IsDependencyFailure(ex, cancellationToken))
+        {
+            throw StorageErrors.Unavailable(Dependency, "DescribeTable", ex);
+        }
+    }
+
+    private int? PageLimit(int? remaining) => (remaining, options.ScanPageSize) switch
+    {
+        (null, var size) => size,
+        (var r, null) => r,
+        (var r, var size) => Math.Min(r.Value, size.Value),
+    };
+
+    private static Dictionary<string, AttributeValue> KeyFor(string email) =>
+        new() { [EmailAttribute] = new AttributeValue { S = email } };
+
+    private static User ToUser(Dictionary<string, AttributeValue> item) =>
+        new(Text(item, NameAttribute), Text(item, EmailAttribute), Text(item, AvatarUrlAttribute));
+
+    private static string Text(Dictionary<string, AttributeValue> item, string attribute) =>
+        item.TryGetValue(attribute, out var value) && value.S is { } s ? s : string.Empty;
+
+    internal static string EncodeCursor(string email) =>
+        Base64Url.EncodeToString(Encoding.UTF8.GetBytes(CursorPrefix + email));
+
+    internal static string DecodeCursor(string cursor)
+    {
+        string decoded;
+        try
+        {
+            decoded = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(cursor));
+        }
+        catch (FormatException ex)
+        {
+            throw new InvalidCursorException("The cursor is not valid.", ex);
+        }
+
+        if (!decoded.StartsWith(CursorPrefix, StringComparison.Ordinal) || decoded.Length == CursorPrefix.Length)
+        {
+            throw new InvalidCursorException();
+        }
+
+        return decoded[CursorPrefix.Length..];
+    }
+}

@@ -1,0 +1,90 @@
+using System.Runtime.InteropServices;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Users.Core.Domain;
+using Users.Core.Ports;
+
+namespace Users.Core.Adapters.Aws;
+
+/// <summary>Avatars in an S3 bucket under <c>avatars/&lt;random id&gt;.&lt;ext&gt;</c>, typed by the detected format.</summary>
+public sealed class S3AvatarStore(IAmazonS3 s3, AwsStorageOptions options, TimeProvider clock) : IAvatarStore
+{
+    internal const string KeyPrefix = "avatars/";
+    private const string Dependency = "S3";
+
+    public async Task<string> PutAsync(ReadOnlyMemory<byte> content, AvatarFormat format, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(format);
+        var key = $"{KeyPrefix}{Guid.NewGuid():N}.{format.Extension}";
+        using var body = AsStream(content);
+        var request = new PutObjectRequest
+        {
+            BucketName = options.BucketName,
+            Key = key,
+            InputStream = body,
+            ContentType = format.ContentType,
+            AutoCloseStream = false,
+        };
+
+        try
+        {
+            await s3.PutObjectAsync(request, cancellationToken);
+            return key;
+        }
+        catch (Exception ex) when (StorageErrors.IsDependencyFailure(ex, cancellationToken))
+        {
+            throw StorageErrors.Unavailable(Dependency, "PutObject", ex);
+        }
+    }
+
+    public async Task DeleteAsync(string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await s3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = options.BucketName, Key = key }, cancellationToken);
+        }
+        catch (Exception ex) when (StorageErrors.IsDependencyFailure(ex, cancellationToken))
+        {
+            throw StorageErrors.Unavailable(Dependency, "DeleteObject", ex);
+        }
+    }
+
+    public string StoredUrlFor(string key) => AvatarUrls.Stored(options, key);
+
+    public string ReadUrlFor(string storedUrl)
+    {
+        if (options.UrlMode != AvatarUrlMode.Presigned || AvatarUrls.KeyOf(storedUrl) is not { } key)
+        {
+            return storedUrl;
+        }
+
+        var request = new GetPreSignedUrlRequest
+        {
+            BucketName = options.BucketName,
+            Key = key,
+            Verb = HttpVerb.GET,
+            Expires = clock.GetUtcNow().Add(options.PresignedUrlLifetime).UtcDateTime,
+            // The SDK presigns https unless told otherwise; an emulator endpoint may be plain http.
+            Protocol = options.ServiceUrl?.Scheme == Uri.UriSchemeHttp ? Protocol.HTTP : Protocol.HTTPS,
+        };
+        return s3.GetPreSignedURL(request);
+    }
+
+    public async Task CheckAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await s3.HeadBucketAsync(new HeadBucketRequest { BucketName = options.BucketName }, cancellationToken);
+        }
+        catch (Exception ex) when (StorageErrors.IsDependencyFailure(ex, cancellationToken))
+        {
+            throw StorageErrors.Unavailable(Dependency, "HeadBucket", ex);
+        }
+    }
+
+    private static MemoryStream AsStream(ReadOnlyMemory<byte> content) =>
+        MemoryMarshal.TryGetArray(content, out var segment) && segment.Array is not null
+            ? new MemoryStream(segment.Array, segment.Offset, segment.Count, writable: false)
+            : new MemoryStream(content.ToArray(), writable: false);
+}

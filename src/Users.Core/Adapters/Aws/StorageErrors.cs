@@ -1,0 +1,30 @@
+using Amazon.Runtime;
+using Users.Core.Domain;
+
+namespace Users.Core.Adapters.Aws;
+
+/// <summary>Turns what the SDK throws into the domain's <see cref="StorageUnavailableException"/>, so no AWS type leaves the adapters.</summary>
+internal static class StorageErrors
+{
+    /// <summary>
+    /// True for failures of the dependency: service errors (throttling, missing table or bucket, access denied),
+    /// client errors (connection refused, DNS, credentials) and timeouts. A cancellation the caller asked for is not one.
+    /// </summary>
+    public static bool IsDependencyFailure(Exception exception, CancellationToken cancellationToken) => exception switch
+    {
+        OperationCanceledException => !cancellationToken.IsCancellationRequested,
+        AmazonServiceException or AmazonClientException or HttpRequestException or IOException => true,
+        _ => false,
+    };
+
+    public static StorageUnavailableException Unavailable(string dependency, string operation, Exception exception)
+    {
+        var reason = exception switch
+        {
+            AmazonServiceException service => $"{service.ErrorCode ?? service.StatusCode.ToString()}: {service.Message}",
+            OperationCanceledException => "timed out",
+            _ => exception.Message,
+        };
+        return new StorageUnavailableException($"{dependency} {operation} failed: {reason}", exception) { Dependency = dependency };
+    }
+}

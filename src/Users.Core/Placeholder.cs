@@ -1,1 +1,0 @@
-namespace Users.Core; public static class Placeholder;

@@ -1,0 +1,19 @@
+using Users.Core.Domain;
+
+namespace Users.Core.Ports;
+
+/// <summary>Where users are kept. Implementations throw <see cref="StorageUnavailableException"/> when the store fails.</summary>
+public interface IUserRepository
+{
+    /// <summary>Stores the user unless one with the same e-mail exists; returns <c>false</c> in that case.</summary>
+    Task<bool> TryCreateAsync(User user, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Lists users. With no <paramref name="limit"/> every user is returned and the cursor is null; with one,
+    /// at most that many, plus a cursor while more remain. Throws <see cref="InvalidCursorException"/> for a bad cursor.
+    /// </summary>
+    Task<UserPage> ListAsync(int? limit, string? cursor, CancellationToken cancellationToken);
+
+    /// <summary>Checks that the store answers (for readiness).</summary>
+    Task CheckAsync(CancellationToken cancellationToken);
+}

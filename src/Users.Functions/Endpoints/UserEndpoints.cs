@@ -1,0 +1,125 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Users.Core.Domain;
+using Users.Core.UseCases;
+using Users.Functions.Errors;
+using Users.Functions.Http;
+using Users.Functions.Settings;
+
+namespace Users.Functions.Endpoints;
+
+/// <summary><c>GET /users</c> and <c>POST /user</c>.</summary>
+public static class UserEndpoints
+{
+    public static IEndpointRouteBuilder MapUserEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup(string.Empty).WithTags("Users");
+
+        group.MapGet("/users", ListAsync)
+            .WithName("ListUsers")
+            .WithSummary("List users")
+            .WithDescription("Every user in the table. With `limit`, at most that many and a `Link: <…>; rel=\"next\"` header while more remain.")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        group.MapPost("/user", CreateAsync)
+            .WithName("CreateUser")
+            .WithSummary("Register a user")
+            .WithDescription("multipart/form-data with fields `name` and `email` and the file `avatar` (PNG, JPEG, GIF or WebP, recognised by content).")
+            .Accepts<CreateUserForm>("multipart/form-data")
+            .DisableAntiforgery()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        return routes;
+    }
+
+    internal static async Task<Results<Ok<List<UserResponse>>, ValidationProblem>> ListAsync(
+        HttpContext context, ListUsers listUsers, IOptions<ApiOptions> options, string? limit, string? cursor, CancellationToken cancellationToken)
+    {
+        int? pageSize = null;
+        if (limit is not null)
+        {
+            if (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) || parsed < 1 || parsed > ListUsers.MaxLimit)
+            {
+                return Problems.Validation("limit", $"The limit must be a whole number from 1 to {ListUsers.MaxLimit}.");
+            }
+
+            pageSize = parsed;
+        }
+
+        if (cursor is not null && pageSize is null)
+        {
+            return Problems.Validation("cursor", "A cursor is only valid together with a limit.");
+        }
+
+        UserPage page;
+        try
+        {
+            using var deadline = Deadline(options.Value, cancellationToken);
+            page = await listUsers.HandleAsync(pageSize, cursor, deadline.Token);
+        }
+        catch (InvalidCursorException)
+        {
+            return Problems.Validation("cursor", "The cursor is not valid: use the Link header of a previous page.");
+        }
+
+        if (page.NextCursor is not null)
+        {
+            var next = $"{context.Request.PathBase}{context.Request.Path}?limit={pageSize}&cursor={Uri.EscapeDataString(page.NextCursor)}";
+            context.Response.Headers.Link = $"<{next}>; rel=\"next\"";
+        }
+
+        return TypedResults.Ok(page.Users.Select(UserResponse.From).ToList());
+    }
+
+    internal static async Task<Results<Created<UserResponse>, ValidationProblem, ProblemHttpResult>> CreateAsync(
+        HttpRequest request, CreateUser createUser, IOptions<ApiOptions> options, CancellationToken cancellationToken)
+    {
+        var form = await MultipartUserForm.ReadAsync(request, options.Value.AvatarMaxBytes, cancellationToken);
+        switch (form)
+        {
+            case FormReadResult.NotMultipart:
+                return Problems.Status(StatusCodes.Status415UnsupportedMediaType, "Send multipart/form-data with the fields 'name' and 'email' and the file 'avatar'.");
+            case FormReadResult.Malformed malformed:
+                return Problems.Status(StatusCodes.Status400BadRequest, malformed.Detail);
+            case FormReadResult.AvatarTooLarge tooLarge:
+                return Problems.Status(StatusCodes.Status413PayloadTooLarge, $"The avatar must be at most {tooLarge.MaxBytes} bytes.");
+            case FormReadResult.InvalidFields invalid:
+                return TypedResults.ValidationProblem(invalid.Errors, detail: Problems.ValidationDetail);
+        }
+
+        var fields = (FormReadResult.Read)form;
+        CreateUserResult result;
+        using (var deadline = Deadline(options.Value, cancellationToken))
+        {
+            result = await createUser.HandleAsync(new CreateUserCommand(fields.Name, fields.Email, fields.Avatar), deadline.Token);
+        }
+
+        return result switch
+        {
+            CreateUserResult.Created created => TypedResults.Created((string?)null, UserResponse.From(created.User)),
+            CreateUserResult.Invalid invalid => TypedResults.ValidationProblem(invalid.Errors, detail: Problems.ValidationDetail),
+            CreateUserResult.UnsupportedAvatar => Problems.Status(
+                StatusCodes.Status415UnsupportedMediaType,
+                $"The avatar must be a {string.Join(", ", AvatarFormat.All.Select(f => f.Name))} image."),
+            CreateUserResult.AlreadyExists exists => Problems.Status(StatusCodes.Status409Conflict, $"A user with the email '{exists.Email}' already exists."),
+            _ => throw new InvalidOperationException($"Unhandled result {result.GetType().Name}."),
+        };
+    }
+
+    /// <summary>
+    /// Bounds the storage work of one request (reading the body is bounded by the server's own rate limits):
+    /// past it the work is cancelled and the exception handler answers 503.
+    /// </summary>
+    private static CancellationTokenSource Deadline(ApiOptions options, CancellationToken requestAborted)
+    {
+        var deadline = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
+        deadline.CancelAfter(options.RequestTimeout);
+        return deadline;
+    }
+}

@@ -1,0 +1,27 @@
+using System.Text.Json.Serialization;
+using Users.Core.Domain;
+
+namespace Users.Functions.Endpoints;
+
+/// <summary>A user as the API shows it: exactly <c>avatar_url</c>, <c>email</c> and <c>name</c>.</summary>
+public sealed record UserResponse(
+    [property: JsonPropertyName("avatar_url")] string AvatarUrl,
+    [property: JsonPropertyName("email")] string Email,
+    [property: JsonPropertyName("name")] string Name)
+{
+    public static UserResponse From(User user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        return new UserResponse(user.AvatarUrl, user.Email, user.Name);
+    }
+}
+
+/// <summary>The multipart form of <c>POST /user</c>, described for the OpenAPI document only.</summary>
+public sealed record CreateUserForm(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("email")] string Email,
+    [property: JsonPropertyName("avatar")] IFormFile Avatar);
+
+[JsonSerializable(typeof(UserResponse))]
+[JsonSerializable(typeof(List<UserResponse>))]
+internal sealed partial class UsersJsonContext : JsonSerializerContext;

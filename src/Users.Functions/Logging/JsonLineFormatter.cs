@@ -1,0 +1,135 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging.Console;
+
+namespace Users.Functions.Logging;
+
+/// <summary>
+/// One JSON object per line: <c>timestamp</c>, <c>level</c>, <c>category</c>, <c>message</c>, the request's
+/// <c>request_id</c>, <c>trace_id</c> and <c>span_id</c> (from the hosting scope), the message's own fields
+/// in snake_case, and <c>exception</c> when there is one. Built for log pipelines (CloudWatch, Loki, Fluent Bit).
+/// </summary>
+public sealed class JsonLineFormatter : ConsoleFormatter
+{
+    public const string FormatterName = "jsonline";
+
+    private static readonly JsonWriterOptions WriterOptions = new() { Indented = false };
+
+    public JsonLineFormatter()
+        : base(FormatterName)
+    {
+    }
+
+    public override void Write<TState>(in LogEntry<TState> logEntry, IExternalScopeProvider? scopeProvider, TextWriter textWriter)
+    {
+        ArgumentNullException.ThrowIfNull(textWriter);
+        var message = logEntry.Formatter?.Invoke(logEntry.State, logEntry.Exception);
+        if (message is null && logEntry.Exception is null)
+        {
+            return;
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(512);
+        using (var json = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            json.WriteStartObject();
+            json.WriteString("timestamp", DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+            json.WriteString("level", LevelName(logEntry.LogLevel));
+            json.WriteString("category", logEntry.Category);
+            json.WriteString("message", message ?? string.Empty);
+
+            var written = new HashSet<string>(StringComparer.Ordinal) { "timestamp", "level", "category", "message" };
+            scopeProvider?.ForEachScope(
+                static (scope, state) =>
+                {
+                    if (scope is IEnumerable<KeyValuePair<string, object?>> pairs)
+                    {
+                        foreach (var (key, value) in pairs)
+                        {
+                            WriteField(state.json, state.written, key, value);
+                        }
+                    }
+                },
+                (json, written));
+
+            if (logEntry.State is IEnumerable<KeyValuePair<string, object?>> fields)
+            {
+                foreach (var (key, value) in fields)
+                {
+                    WriteField(json, written, key, value);
+                }
+            }
+
+            if (logEntry.Exception is { } exception)
+            {
+                json.WriteString("exception", exception.ToString());
+            }
+
+            json.WriteEndObject();
+        }
+
+        textWriter.WriteLine(Encoding.UTF8.GetString(buffer.WrittenSpan));
+    }
+
+    public static string LevelName(LogLevel level) => level switch
+    {
+        LogLevel.Trace => "trace",
+        LogLevel.Debug => "debug",
+        LogLevel.Information => "info",
+        LogLevel.Warning => "warn",
+        LogLevel.Error => "error",
+        LogLevel.Critical => "fatal",
+        _ => "none",
+    };
+
+    private static void WriteField(Utf8JsonWriter json, HashSet<string> written, string key, object? value)
+    {
+        if (key == "{OriginalFormat}")
+        {
+            return;
+        }
+
+        var name = SnakeCase(key);
+        if (!written.Add(name))
+        {
+            return;
+        }
+
+        switch (value)
+        {
+            case null:
+                json.WriteNull(name);
+                break;
+            case int or long or short or byte or uint or ulong or ushort:
+                json.WriteNumber(name, Convert.ToInt64(value, CultureInfo.InvariantCulture));
+                break;
+            case double or float or decimal:
+                json.WriteNumber(name, Convert.ToDouble(value, CultureInfo.InvariantCulture));
+                break;
+            case bool flag:
+                json.WriteBoolean(name, flag);
+                break;
+            default:
+                json.WriteString(name, Convert.ToString(value, CultureInfo.InvariantCulture));
+                break;
+        }
+    }
+
+    /// <summary><c>RequestId</c> → <c>request_id</c>, <c>DurationMs</c> → <c>duration_ms</c>.</summary>
+    public static string SnakeCase(string name) => JsonNamingPolicy.SnakeCaseLower.ConvertName(name);
+}
+
+/// <summary>Registers <see cref="JsonLineFormatter"/> as the only console output.</summary>
+public static class JsonLoggingExtensions
+{
+    public static ILoggingBuilder AddJsonLineConsole(this ILoggingBuilder logging)
+    {
+        logging.ClearProviders();
+        logging.AddConsole(options => options.FormatterName = JsonLineFormatter.FormatterName);
+        logging.AddConsoleFormatter<JsonLineFormatter, ConsoleFormatterOptions>();
+        return logging;
+    }
+}

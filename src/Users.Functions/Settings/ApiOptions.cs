@@ -1,0 +1,31 @@
+namespace Users.Functions.Settings;
+
+/// <summary>HTTP-side settings of the API (storage settings live in <c>AwsStorageOptions</c>).</summary>
+public sealed class ApiOptions
+{
+    public const long DefaultAvatarMaxBytes = 4 * 1024 * 1024;
+
+    /// <summary>Largest accepted avatar, in bytes (<c>AVATAR_MAX_BYTES</c>).</summary>
+    public long AvatarMaxBytes { get; set; } = DefaultAvatarMaxBytes;
+
+    /// <summary>How long in-flight requests may drain on SIGTERM (<c>SHUTDOWN_TIMEOUT_SECONDS</c>).</summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>
+    /// The most one request may take end to end; past it the request is cancelled and answered 503.
+    /// Kept below 10 s together with the SDK's per-attempt timeout and the clean-up budget.
+    /// </summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(6.5);
+
+    /// <summary>How long a readiness result is reused before the dependencies are asked again.</summary>
+    public TimeSpan ReadinessCacheDuration { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Time allowed for one readiness probe of all dependencies.</summary>
+    public TimeSpan ReadinessTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Room for the multipart framing and the text fields on top of the avatar.</summary>
+    public const long FormOverheadBytes = 64 * 1024;
+
+    /// <summary>The request-body limit the server enforces for a registration.</summary>
+    public long MaxRequestBodyBytes => AvatarMaxBytes + FormOverheadBytes;
+}

@@ -1,0 +1,156 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Users.Core.Adapters.Aws;
+
+namespace Users.Functions.Settings;
+
+/// <summary>
+/// Reads the service's settings from configuration (environment variables, or the same keys in appsettings)
+/// and reports every invalid one with its name, its value and what is expected.
+/// </summary>
+public static partial class SettingsReader
+{
+    public const string TableName = "USERS_TABLE_NAME";
+    public const string BucketName = "AVATARS_BUCKET_NAME";
+    public const string Region = "AWS_REGION";
+    public const string EndpointUrl = "AWS_ENDPOINT_URL";
+    public const string PublicBaseUrl = "AVATARS_PUBLIC_BASE_URL";
+    public const string UrlMode = "AVATAR_URL_MODE";
+    public const string AvatarMaxBytes = "AVATAR_MAX_BYTES";
+    public const string PresignedUrlTtl = "AVATAR_URL_TTL_SECONDS";
+    public const string ShutdownTimeout = "SHUTDOWN_TIMEOUT_SECONDS";
+    public const string ScanPageSize = "SCAN_PAGE_SIZE";
+
+    /// <summary>The largest avatar allowed: a base64-encoded body must still fit a 6 MB Lambda invocation.</summary>
+    public const long AvatarMaxBytesCeiling = 4_400_000;
+
+    public static IReadOnlyList<string> ReadStorage(IConfiguration configuration, AwsStorageOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = new List<string>();
+
+        options.TableName = Text(configuration, TableName, options.TableName, TableNamePattern(), "3–255 letters, digits, '_', '-' or '.'", errors);
+        options.BucketName = Text(configuration, BucketName, options.BucketName, BucketNamePattern(), "a valid S3 bucket name: 3–63 lower-case letters, digits, '.' or '-', starting and ending with a letter or digit", errors);
+        options.Region = Text(configuration, Region, options.Region, RegionPattern(), "an AWS region such as us-east-1", errors);
+        options.ServiceUrl = Url(configuration, EndpointUrl, errors) ?? options.ServiceUrl;
+        options.PublicBaseUrl = Url(configuration, PublicBaseUrl, errors) ?? options.PublicBaseUrl;
+
+        var mode = Value(configuration, UrlMode);
+        if (mode is not null)
+        {
+            if (Enum.TryParse<AvatarUrlMode>(mode, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) && !int.TryParse(mode, out _))
+            {
+                options.UrlMode = parsed;
+            }
+            else
+            {
+                errors.Add(Invalid(UrlMode, mode, "'public' or 'presigned'"));
+            }
+        }
+
+        var ttl = Integer(configuration, PresignedUrlTtl, 1, 604_800, "seconds", errors);
+        if (ttl is not null)
+        {
+            options.PresignedUrlLifetime = TimeSpan.FromSeconds(ttl.Value);
+        }
+
+        var pageSize = Integer(configuration, ScanPageSize, 1, 10_000, "items", errors);
+        if (pageSize is not null)
+        {
+            options.ScanPageSize = (int)pageSize.Value;
+        }
+
+        return errors;
+    }
+
+    public static IReadOnlyList<string> ReadApi(IConfiguration configuration, ApiOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = new List<string>();
+
+        var maxBytes = Integer(configuration, AvatarMaxBytes, 1, AvatarMaxBytesCeiling, "bytes", errors);
+        if (maxBytes is not null)
+        {
+            options.AvatarMaxBytes = maxBytes.Value;
+        }
+
+        var shutdown = Integer(configuration, ShutdownTimeout, 1, 300, "seconds", errors);
+        if (shutdown is not null)
+        {
+            options.ShutdownTimeout = TimeSpan.FromSeconds(shutdown.Value);
+        }
+
+        return errors;
+    }
+
+    private static string? Value(IConfiguration configuration, string key)
+    {
+        var value = configuration[key];
+        return string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+    }
+
+    private static string Text(IConfiguration configuration, string key, string fallback, Regex pattern, string expected, List<string> errors)
+    {
+        var value = Value(configuration, key);
+        if (value is null)
+        {
+            return fallback;
+        }
+
+        if (!pattern.IsMatch(value))
+        {
+            errors.Add(Invalid(key, value, expected));
+            return fallback;
+        }
+
+        return value;
+    }
+
+    private static Uri? Url(IConfiguration configuration, string key, List<string> errors)
+    {
+        var value = Value(configuration, key);
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps) && string.IsNullOrEmpty(uri.Query))
+        {
+            return uri;
+        }
+
+        errors.Add(Invalid(key, value, "an absolute http:// or https:// URL without a query"));
+        return null;
+    }
+
+    private static long? Integer(IConfiguration configuration, string key, long min, long max, string unit, List<string> errors)
+    {
+        var value = Value(configuration, key);
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) && parsed >= min && parsed <= max)
+        {
+            return parsed;
+        }
+
+        errors.Add(Invalid(key, value, $"a whole number of {unit} from {min} to {max}"));
+        return null;
+    }
+
+    private static string Invalid(string key, string value, string expected) =>
+        $"{key}='{value}' is not valid: expected {expected}.";
+
+    [GeneratedRegex("^[A-Za-z0-9_.-]{3,255}$")]
+    private static partial Regex TableNamePattern();
+
+    [GeneratedRegex("^(?!.*\\.\\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")]
+    private static partial Regex BucketNamePattern();
+
+    [GeneratedRegex("^[a-z]{2}(-[a-z]+)+-[0-9]+$")]
+    private static partial Regex RegionPattern();
+}

@@ -1,0 +1,94 @@
+using Amazon.DynamoDBv2;
+using Amazon.S3;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+using Users.Core.Adapters.Aws;
+using Users.Core.Ports;
+using Users.Core.UseCases;
+using Users.Functions.Endpoints;
+using Users.Functions.Errors;
+using Users.Functions.Health;
+using Users.Functions.Http;
+using Users.Functions.Logging;
+using Users.Functions.Settings;
+
+namespace Users.Functions;
+
+/// <summary>
+/// The composition root: services, then the HTTP pipeline. Both hosts (Kestrel, Lambda) run exactly this;
+/// only the server underneath differs.
+/// </summary>
+public static class UsersApi
+{
+    public static WebApplicationBuilder AddUsersApi(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+
+        builder.Logging.AddJsonLineConsole();
+
+        // Settings: bound from the environment (or appsettings), every invalid one reported at start.
+        services.AddSingleton<SettingsValidation>();
+        services.AddSingleton<IConfigureOptions<AwsStorageOptions>>(sp => sp.GetRequiredService<SettingsValidation>());
+        services.AddSingleton<IConfigureOptions<ApiOptions>>(sp => sp.GetRequiredService<SettingsValidation>());
+        services.AddSingleton<IValidateOptions<AwsStorageOptions>>(sp => sp.GetRequiredService<SettingsValidation>());
+        services.AddSingleton<IValidateOptions<ApiOptions>>(sp => sp.GetRequiredService<SettingsValidation>());
+        services.AddOptions<AwsStorageOptions>().ValidateOnStart();
+        services.AddOptions<ApiOptions>().ValidateOnStart();
+        services.AddOptions<HostOptions>().Configure<IOptions<ApiOptions>>((host, api) => host.ShutdownTimeout = api.Value.ShutdownTimeout);
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<ApiOptions>>((kestrel, api) =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = api.Value.MaxRequestBodyBytes;
+        });
+
+        // Storage: the AWS adapters behind the domain's ports.
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<AwsStorageOptions>>().Value);
+        services.AddSingleton(sp => AwsClients.CreateDynamoDb(sp.GetRequiredService<AwsStorageOptions>()));
+        services.AddSingleton(sp => AwsClients.CreateS3(sp.GetRequiredService<AwsStorageOptions>()));
+        services.AddSingleton<IUserRepository>(sp => new DynamoDbUserRepository(
+            sp.GetRequiredService<IAmazonDynamoDB>(), sp.GetRequiredService<AwsStorageOptions>()));
+        services.AddSingleton<IAvatarStore>(sp => new S3AvatarStore(
+            sp.GetRequiredService<IAmazonS3>(), sp.GetRequiredService<AwsStorageOptions>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<CreateUser>();
+        services.AddSingleton<ListUsers>();
+
+        // HTTP: problem details for every error, health, OpenAPI.
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context => Problems.Complete(context.ProblemDetails));
+        services.AddExceptionHandler<ProblemExceptionHandler>();
+        services.AddSingleton<StorageReadinessCheck>();
+        services.AddHealthChecks().AddCheck<StorageReadinessCheck>("storage", tags: [HealthEndpoints.ReadyTag]);
+        services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, UsersJsonContext.Default));
+        services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "Users API";
+            document.Info.Description = "Users in DynamoDB, their avatars in S3.";
+            return Task.CompletedTask;
+        }));
+
+        return builder;
+    }
+
+    public static WebApplication UseUsersApi(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+
+        app.UseMiddleware<AccessLogMiddleware>();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+
+        app.MapOpenApi();
+        app.UseSwaggerUI(options =>
+        {
+            options.RoutePrefix = "swagger";
+            // Relative, so it also works under a path base (an API Gateway stage).
+            options.SwaggerEndpoint("../openapi/v1.json", "Users API v1");
+            options.DocumentTitle = "Users API";
+        });
+
+        app.MapHealthEndpoints();
+        app.MapUserEndpoints();
+        return app;
+    }
+}

@@ -1,0 +1,488 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Amazon.S3.Model;
+using Users.Api.Tests.Infrastructure;
+
+namespace Users.Api.Tests.Contract;
+
+/// <summary>
+/// The API contract, written once and run against every host (Kestrel, Lambda): each host supplies a fixture
+/// and a one-line subclass. Everything goes through HTTP to the real app and the real SDK against a real
+/// emulator; assertions on storage read the emulator directly.
+/// </summary>
+public abstract class UsersApiContract<TFixture>(TFixture fixture) : IClassFixture<TFixture>
+    where TFixture : ApiFixture
+{
+    protected TFixture Fixture { get; } = fixture;
+
+    protected HttpClient Client => Fixture.Client;
+
+    protected AwsTestStorage Storage => Fixture.Storage;
+
+    // ---- POST /user --------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task Create_returns_201_with_the_user_and_stores_item_and_object()
+    {
+        var email = Images.UniqueEmail("create");
+        using var response = await Client.PostAsync("/user", Images.Form("  Test User  ", "  " + email.ToUpperInvariant() + " ", Images.Png));
+
+        var user = await HttpAssert.Json(response, HttpStatusCode.Created);
+        HttpAssert.UserShape(user);
+        Assert.Equal("Test User", user.GetProperty("name").GetString());
+        Assert.Equal(email, user.GetProperty("email").GetString());
+
+        // The item has exactly the seed's three attributes, all strings.
+        var item = await Storage.ItemAsync(email);
+        Assert.NotNull(item);
+        Assert.Equal(["avatar_url", "email", "name"], item.Keys.Order(StringComparer.Ordinal));
+        Assert.All(item.Values, v => Assert.NotNull(v.S));
+        Assert.Equal(user.GetProperty("avatar_url").GetString(), item["avatar_url"].S);
+
+        // The object sits under avatars/<id>.png, typed from the content, and the URL is path-style on the endpoint.
+        var avatarUrl = user.GetProperty("avatar_url").GetString()!;
+        var key = avatarUrl[(avatarUrl.IndexOf("/avatars/", StringComparison.Ordinal) + 1)..];
+        Assert.Matches("^avatars/[0-9a-f]{32}\\.png$", key);
+        Assert.Equal($"{Fixture.Backend.Endpoint.ToString().TrimEnd('/')}/{Storage.BucketName}/{key}", avatarUrl);
+        using var stored = await Storage.S3.GetObjectAsync(Storage.BucketName, key);
+        Assert.Equal("image/png", stored.Headers.ContentType);
+        using var bytes = new MemoryStream();
+        await stored.ResponseStream.CopyToAsync(bytes);
+        Assert.Equal(Images.Png, bytes.ToArray());
+    }
+
+    public static TheoryData<string, string, string> Formats => new()
+    {
+        { "jpeg", "image/jpeg", "jpg" },
+        { "gif", "image/gif", "gif" },
+        { "webp", "image/webp", "webp" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Formats))]
+    public async Task Create_accepts_each_image_format_recognised_by_content(string format, string contentType, string extension)
+    {
+        var bytes = format switch { "jpeg" => Images.Jpeg, "gif" => Images.Gif, _ => Images.WebP };
+        var email = Images.UniqueEmail(format);
+
+        // The client's claims are wrong on purpose: only the bytes count.
+        using var response = await Client.PostAsync("/user", Images.Form("Format", email, bytes, "avatar.svg", "image/svg+xml"));
+
+        var user = await HttpAssert.Json(response, HttpStatusCode.Created);
+        var url = user.GetProperty("avatar_url").GetString()!;
+        Assert.EndsWith("." + extension, url, StringComparison.Ordinal);
+        var key = url[(url.IndexOf("/avatars/", StringComparison.Ordinal) + 1)..];
+        var head = await Storage.S3.GetObjectMetadataAsync(Storage.BucketName, key);
+        Assert.Equal(contentType, head.Headers.ContentType);
+    }
+
+    [Fact]
+    public async Task Create_rejects_svg_even_when_labelled_png_and_stores_nothing()
+    {
+        var email = Images.UniqueEmail("svg");
+        var objectsBefore = await Storage.ObjectKeysAsync();
+
+        using var response = await Client.PostAsync("/user", Images.Form("Svg", email, Images.Svg, "face.png", "image/png"));
+
+        await HttpAssert.Problem(response, HttpStatusCode.UnsupportedMediaType);
+        Assert.Null(await Storage.ItemAsync(email));
+        Assert.Equal(objectsBefore.Order(), (await Storage.ObjectKeysAsync()).Order());
+    }
+
+    [Fact]
+    public async Task Create_rejects_an_avatar_over_the_default_limit_with_413_and_stores_nothing()
+    {
+        var email = Images.UniqueEmail("large");
+        var objectsBefore = await Storage.ObjectKeysAsync();
+
+        using var response = await Client.PostAsync("/user", Images.Form("Large", email, Images.PngOfSize((4 * 1024 * 1024) + 1)));
+
+        await HttpAssert.Problem(response, HttpStatusCode.RequestEntityTooLarge);
+        Assert.Null(await Storage.ItemAsync(email));
+        Assert.Equal(objectsBefore.Order(), (await Storage.ObjectKeysAsync()).Order());
+    }
+
+    [Fact]
+    public async Task Avatar_max_bytes_is_honoured_to_the_byte()
+    {
+        await using var api = await Fixture.StartApiAsync(new Dictionary<string, string> { ["AVATAR_MAX_BYTES"] = "2048" });
+
+        using var atLimit = await api.Client.PostAsync("/user", Images.Form("At limit", Images.UniqueEmail("limit"), Images.PngOfSize(2048)));
+        await HttpAssert.Json(atLimit, HttpStatusCode.Created);
+
+        var email = Images.UniqueEmail("over");
+        using var overLimit = await api.Client.PostAsync("/user", Images.Form("Over limit", email, Images.PngOfSize(2049)));
+        var problem = await HttpAssert.Problem(overLimit, HttpStatusCode.RequestEntityTooLarge);
+        Assert.Contains("2048", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Null(await Storage.ItemAsync(email));
+    }
+
+    [Fact]
+    public async Task Duplicate_email_in_any_case_is_409_and_leaves_no_extra_object()
+    {
+        var email = Images.UniqueEmail("dup");
+        using var first = await Client.PostAsync("/user", Images.Form("First", email, Images.Png));
+        await HttpAssert.Json(first, HttpStatusCode.Created);
+        var objectsAfterFirst = await Storage.ObjectKeysAsync();
+
+        using var second = await Client.PostAsync("/user", Images.Form("Second", email.ToUpperInvariant(), Images.Gif));
+
+        await HttpAssert.Problem(second, HttpStatusCode.Conflict);
+        Assert.Equal(objectsAfterFirst.Order(), (await Storage.ObjectKeysAsync()).Order());
+        Assert.Equal("First", (await Storage.ItemAsync(email))!["name"].S);
+    }
+
+    [Fact]
+    public async Task Concurrent_registrations_of_one_email_create_exactly_one_user_and_one_object()
+    {
+        var email = Images.UniqueEmail("race");
+        var objectsBefore = (await Storage.ObjectKeysAsync()).Count;
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => Client.PostAsync("/user", Images.Form($"Racer {i}", email, Images.Png))));
+
+        Assert.Equal(1, responses.Count(r => r.StatusCode == HttpStatusCode.Created));
+        Assert.Equal(5, responses.Count(r => r.StatusCode == HttpStatusCode.Conflict));
+        Assert.Equal(objectsBefore + 1, (await Storage.ObjectKeysAsync()).Count);
+        foreach (var response in responses)
+        {
+            response.Dispose();
+        }
+    }
+
+    public static TheoryData<string?, string?, string> InvalidFields => new()
+    {
+        { null, "ok@example.com", "name" },
+        { "   ", "ok@example.com", "name" },
+        { new string('n', 101), "ok@example.com", "name" },
+        { "Bell\u0007", "ok@example.com", "name" },
+        { "Valid", null, "email" },
+        { "Valid", "not-an-email", "email" },
+        { "Valid", "two@@example.com", "email" },
+        { "Valid", "no-tld@example", "email" },
+        { "Valid", new string('a', 64) + "@" + new string('b', 63) + "." + new string('c', 63) + "." + new string('d', 58) + ".com", "email" },
+    };
+
+    [Fact]
+    public void The_over_long_email_case_is_255_characters() =>
+        Assert.Equal(255, ((string)InvalidFields.Last()[1]).Length);
+
+    [Theory]
+    [MemberData(nameof(InvalidFields))]
+    public async Task Invalid_fields_are_400_with_errors_by_field_and_store_nothing(string? name, string? email, string field)
+    {
+        var objectsBefore = (await Storage.ObjectKeysAsync()).Count;
+        var itemsBefore = (await Storage.ScanAsync()).Count;
+
+        using var response = await Client.PostAsync("/user", Images.Form(name, email, Images.Png));
+
+        await HttpAssert.FieldError(response, field);
+        Assert.Equal(objectsBefore, (await Storage.ObjectKeysAsync()).Count);
+        Assert.Equal(itemsBefore, (await Storage.ScanAsync()).Count);
+    }
+
+    [Fact]
+    public async Task Name_of_100_characters_and_email_of_254_are_accepted()
+    {
+        var local = Guid.NewGuid().ToString("N"); // 32
+        var email = $"{local}@{new string('x', 63)}.{new string('y', 63)}.{new string('w', 63)}.{new string('z', 25)}.com";
+        Assert.Equal(254, email.Length);
+
+        using var response = await Client.PostAsync("/user", Images.Form(new string('N', 100), email, Images.Png));
+
+        var user = await HttpAssert.Json(response, HttpStatusCode.Created);
+        Assert.Equal(email, user.GetProperty("email").GetString());
+    }
+
+    [Fact]
+    public async Task Missing_or_empty_avatar_is_400_on_the_avatar_field()
+    {
+        using var missing = await Client.PostAsync("/user", Images.Form("No avatar", Images.UniqueEmail(), null));
+        await HttpAssert.FieldError(missing, "avatar");
+
+        using var empty = await Client.PostAsync("/user", Images.Form("Empty avatar", Images.UniqueEmail(), []));
+        await HttpAssert.FieldError(empty, "avatar");
+    }
+
+    [Fact]
+    public async Task Json_instead_of_multipart_is_415()
+    {
+        using var json = new StringContent("{\"name\":\"x\",\"email\":\"x@example.com\"}", Encoding.UTF8, "application/json");
+        using var response = await Client.PostAsync("/user", json);
+        await HttpAssert.Problem(response, HttpStatusCode.UnsupportedMediaType);
+    }
+
+    [Fact]
+    public async Task Malformed_multipart_is_400()
+    {
+        using var body = new StringContent("--xyz\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nTruncated", Encoding.UTF8);
+        body.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("multipart/form-data; boundary=xyz");
+        using var response = await Client.PostAsync("/user", body);
+        await HttpAssert.Problem(response, HttpStatusCode.BadRequest);
+    }
+
+    // ---- GET /users --------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task List_returns_every_user_in_the_seed_shape()
+    {
+        var email = Images.UniqueEmail("list");
+        using (var created = await Client.PostAsync("/user", Images.Form("Listed", email, Images.Png)))
+        {
+            await HttpAssert.Json(created, HttpStatusCode.Created);
+        }
+
+        using var response = await Client.GetAsync("/users");
+
+        var users = await HttpAssert.Json(response, HttpStatusCode.OK);
+        Assert.Equal("application/json", response.Content.Headers.ContentType!.MediaType);
+        Assert.Equal(JsonValueKind.Array, users.ValueKind);
+        Assert.All(users.EnumerateArray(), HttpAssert.UserShape);
+        Assert.Contains(users.EnumerateArray(), u => u.GetProperty("email").GetString() == email);
+        Assert.Equal((await Storage.ScanAsync()).Count, users.GetArrayLength());
+        Assert.False(response.Headers.Contains("Link"));
+    }
+
+    [Fact]
+    public async Task List_follows_every_scan_page()
+    {
+        // Small DynamoDB pages force the repository through several Scan calls.
+        await using var api = await Fixture.StartApiAsync(new Dictionary<string, string> { ["SCAN_PAGE_SIZE"] = "2" });
+        for (var i = 0; i < 5; i++)
+        {
+            await Storage.PutItemAsync(Images.UniqueEmail("paged"), $"Paged {i}", "https://example.com/avatars/x.png");
+        }
+
+        using var response = await api.Client.GetAsync("/users");
+
+        var users = await HttpAssert.Json(response, HttpStatusCode.OK);
+        var expected = (await Storage.ScanAsync()).Select(i => i["email"].S).Order(StringComparer.Ordinal);
+        Assert.Equal(expected, users.EnumerateArray().Select(u => u.GetProperty("email").GetString()).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Limit_pages_with_link_headers_until_every_user_is_seen_once()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            await Storage.PutItemAsync(Images.UniqueEmail("page"), $"Page {i}", "https://example.com/avatars/x.png");
+        }
+
+        var all = (await Storage.ScanAsync()).Select(i => i["email"].S).ToList();
+        var seen = new List<string>();
+        var next = "/users?limit=2";
+        var pages = 0;
+        while (next is not null)
+        {
+            using var response = await Client.GetAsync(new Uri(next, UriKind.Relative));
+            var page = await HttpAssert.Json(response, HttpStatusCode.OK);
+            Assert.InRange(page.GetArrayLength(), 1, 2);
+            seen.AddRange(page.EnumerateArray().Select(u => u.GetProperty("email").GetString()!));
+            next = NextLink(response);
+            Assert.True(++pages <= all.Count, "paging does not end");
+        }
+
+        Assert.Equal(all.Order(StringComparer.Ordinal), seen.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_limit_covering_everything_has_no_next_link()
+    {
+        var count = (await Storage.ScanAsync()).Count;
+        using var response = await Client.GetAsync($"/users?limit={Math.Max(count, 1)}");
+        var users = await HttpAssert.Json(response, HttpStatusCode.OK);
+        Assert.Equal(count, users.GetArrayLength());
+        Assert.Null(NextLink(response));
+    }
+
+    [Theory]
+    [InlineData("/users?limit=0", "limit")]
+    [InlineData("/users?limit=1001", "limit")]
+    [InlineData("/users?limit=ten", "limit")]
+    [InlineData("/users?limit=5&cursor=not-a-cursor", "cursor")]
+    [InlineData("/users?cursor=dTE6YUBleGFtcGxlLmNvbQ", "cursor")]
+    public async Task Bad_paging_parameters_are_400(string url, string field)
+    {
+        using var response = await Client.GetAsync(new Uri(url, UriKind.Relative));
+        await HttpAssert.FieldError(response, field);
+    }
+
+    // ---- Avatar URL modes ----------------------------------------------------------------------------
+
+    [Fact]
+    public async Task Presigned_mode_lists_working_short_lived_urls_and_keeps_the_stored_value()
+    {
+        await using var api = await Fixture.StartApiAsync(new Dictionary<string, string> { ["AVATAR_URL_MODE"] = "presigned" });
+        var email = Images.UniqueEmail("presigned");
+        using var created = await api.Client.PostAsync("/user", Images.Form("Presigned", email, Images.Png));
+        var storedUrl = (await HttpAssert.Json(created, HttpStatusCode.Created)).GetProperty("avatar_url").GetString()!;
+
+        using var list = await api.Client.GetAsync("/users");
+        var users = await HttpAssert.Json(list, HttpStatusCode.OK);
+        var listedUrl = users.EnumerateArray().Single(u => u.GetProperty("email").GetString() == email).GetProperty("avatar_url").GetString()!;
+
+        Assert.Contains("X-Amz-Signature=", listedUrl, StringComparison.Ordinal);
+        Assert.Equal(storedUrl, (await Storage.ItemAsync(email))!["avatar_url"].S);
+        using var http = new HttpClient();
+        using var anonymous = await http.GetAsync(new Uri(storedUrl));
+        Assert.Equal(HttpStatusCode.Forbidden, anonymous.StatusCode);
+        using var signed = await http.GetAsync(new Uri(listedUrl));
+        Assert.Equal(HttpStatusCode.OK, signed.StatusCode);
+        Assert.Equal(Images.Png, await signed.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task Public_base_url_prefixes_the_key()
+    {
+        await using var api = await Fixture.StartApiAsync(new Dictionary<string, string> { ["AVATARS_PUBLIC_BASE_URL"] = "https://cdn.example.test/media/" });
+        using var created = await api.Client.PostAsync("/user", Images.Form("Cdn", Images.UniqueEmail("cdn"), Images.Gif));
+        var url = (await HttpAssert.Json(created, HttpStatusCode.Created)).GetProperty("avatar_url").GetString()!;
+        Assert.Matches("^https://cdn\\.example\\.test/media/avatars/[0-9a-f]{32}\\.gif$", url);
+    }
+
+    // ---- Errors, health, docs ------------------------------------------------------------------------
+
+    [Theory]
+    [InlineData("GET", "/nothing-here", HttpStatusCode.NotFound)]
+    [InlineData("DELETE", "/users", HttpStatusCode.MethodNotAllowed)]
+    [InlineData("GET", "/user", HttpStatusCode.MethodNotAllowed)]
+    [InlineData("PUT", "/user", HttpStatusCode.MethodNotAllowed)]
+    public async Task Unknown_routes_and_wrong_methods_are_problem_details(string method, string path, HttpStatusCode expected)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        using var response = await Client.SendAsync(request);
+        await HttpAssert.Problem(response, expected);
+    }
+
+    [Fact]
+    public async Task Health_endpoints_answer()
+    {
+        using var live = await Client.GetAsync("/health/live");
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+
+        using var ready = await Client.GetAsync("/health/ready");
+        var body = await HttpAssert.Json(ready, HttpStatusCode.OK);
+        Assert.Equal("Healthy", body.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task OpenApi_document_and_swagger_ui_are_served()
+    {
+        using var document = await Client.GetAsync("/openapi/v1.json");
+        var openApi = await HttpAssert.Json(document, HttpStatusCode.OK);
+        var paths = openApi.GetProperty("paths");
+        Assert.True(paths.TryGetProperty("/users", out var users) && users.TryGetProperty("get", out _));
+        Assert.True(paths.TryGetProperty("/user", out var user) && user.TryGetProperty("post", out _));
+
+        using var ui = await Client.GetAsync("/swagger/index.html");
+        Assert.Equal(HttpStatusCode.OK, ui.StatusCode);
+        Assert.Contains("swagger", await ui.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    // ---- Failing dependencies ------------------------------------------------------------------------
+
+    [Fact]
+    public async Task Upload_failure_writes_no_item_and_answers_503()
+    {
+        await using var api = await Fixture.StartApiAsync(new Dictionary<string, string> { ["AVATARS_BUCKET_NAME"] = "no-such-bucket-" + Guid.NewGuid().ToString("N")[..8] });
+        var email = Images.UniqueEmail("nobucket");
+
+        using var response = await api.Client.PostAsync("/user", Images.Form("No bucket", email, Images.Png));
+
+        await HttpAssert.Problem(response, HttpStatusCode.ServiceUnavailable);
+        Assert.NotNull(response.Headers.RetryAfter);
+        Assert.Null(await Storage.ItemAsync(email));
+    }
+
+    [Fact]
+    public async Task DynamoDB_failure_after_upload_deletes_the_object_and_answers_503()
+    {
+        await using var api = await Fixture.StartApiAsync(new Dictionary<string, string> { ["USERS_TABLE_NAME"] = "no-such-table-" + Guid.NewGuid().ToString("N")[..8] });
+        var objectsBefore = await Storage.ObjectKeysAsync();
+
+        using var response = await api.Client.PostAsync("/user", Images.Form("No table", Images.UniqueEmail("notable"), Images.Png));
+
+        await HttpAssert.Problem(response, HttpStatusCode.ServiceUnavailable);
+        Assert.Equal(objectsBefore.Order(), (await Storage.ObjectKeysAsync()).Order());
+    }
+
+    [Fact]
+    public async Task Stopped_backend_gives_503_quickly_then_service_resumes_without_restart()
+    {
+        await using var api = await Fixture.StartApiAsync(new Dictionary<string, string>());
+        var client = api.Client;
+        try
+        {
+            Fixture.Backend.Stop();
+
+            var watch = Stopwatch.StartNew();
+            using (var list = await client.GetAsync("/users"))
+            {
+                watch.Stop();
+                await HttpAssert.Problem(list, HttpStatusCode.ServiceUnavailable);
+                Assert.NotNull(list.Headers.RetryAfter);
+                Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed}");
+            }
+
+            var email = Images.UniqueEmail("down");
+            using (var create = await client.PostAsync("/user", Images.Form("Down", email, Images.Png)))
+            {
+                await HttpAssert.Problem(create, HttpStatusCode.ServiceUnavailable);
+            }
+
+            await Wait.Until(async () => (await client.GetAsync("/health/ready")).StatusCode == HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(15), "readiness to report the outage");
+            using (var live = await client.GetAsync("/health/live"))
+            {
+                Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+            }
+
+            Fixture.Backend.Start();
+
+            await Wait.Until(async () => (await client.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(20), "readiness to recover");
+            using var again = await client.PostAsync("/user", Images.Form("Back", email, Images.Png));
+            await HttpAssert.Json(again, HttpStatusCode.Created);
+        }
+        finally
+        {
+            Fixture.Backend.Start();
+        }
+    }
+
+    [Fact]
+    public async Task Hung_backend_gives_503_within_10_seconds()
+    {
+        await using var api = await Fixture.StartApiAsync(new Dictionary<string, string>());
+        try
+        {
+            Fixture.Backend.BlackHole();
+
+            var watch = Stopwatch.StartNew();
+            using var response = await api.Client.PostAsync("/user", Images.Form("Hung", Images.UniqueEmail("hung"), Images.Png));
+            watch.Stop();
+
+            await HttpAssert.Problem(response, HttpStatusCode.ServiceUnavailable);
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed}");
+        }
+        finally
+        {
+            Fixture.Backend.Start();
+        }
+    }
+
+    private static string? NextLink(HttpResponseMessage response)
+    {
+        if (!response.Headers.TryGetValues("Link", out var values))
+        {
+            return null;
+        }
+
+        var link = Assert.Single(values);
+        Assert.EndsWith("; rel=\"next\"", link, StringComparison.Ordinal);
+        Assert.Contains("cursor=", link, StringComparison.Ordinal);
+        return link[1..link.IndexOf('>', StringComparison.Ordinal)];
+    }
+}
+
+/// <summary>The contract on Kestrel.</summary>
+public sealed class KestrelContractTests(KestrelApiFixture fixture) : UsersApiContract<KestrelApiFixture>(fixture);

@@ -1,0 +1,161 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Users.Api.Tests.Infrastructure;
+
+namespace Users.Api.Tests.Hosting;
+
+/// <summary>The Kestrel executable as a process: start-up validation, JSON logs, graceful shutdown, server limits.</summary>
+public sealed class KestrelHostTests(KestrelApiFixture fixture) : IClassFixture<KestrelApiFixture>
+{
+    public static TheoryData<string, string> BadSettings => new()
+    {
+        { "AVATAR_MAX_BYTES", "abc" },
+        { "AVATAR_MAX_BYTES", "0" },
+        { "AVATAR_URL_MODE", "sometimes" },
+        { "AWS_ENDPOINT_URL", "localhost:4566" },
+        { "AVATARS_BUCKET_NAME", "Not_A_Bucket" },
+        { "AWS_REGION", "mars" },
+        { "SHUTDOWN_TIMEOUT_SECONDS", "-5" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadSettings))]
+    public async Task An_invalid_setting_stops_start_up_with_a_clear_message(string key, string value)
+    {
+        await using var app = AppProcess.Start(fixture.Settings(new Dictionary<string, string> { [key] = value }));
+
+        var exitCode = await app.WaitForExitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.NotEqual(0, exitCode);
+        var error = string.Join('\n', app.StandardError);
+        Assert.Contains($"{key}='{value}' is not valid", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Logs_are_one_json_object_per_line_with_an_access_line_and_no_avatar_bytes()
+    {
+        await using var app = AppProcess.Start(fixture.Settings());
+        await app.WaitUntilLiveAsync();
+        using var client = new HttpClient { BaseAddress = app.Address };
+
+        // A PNG carrying a marker: if avatar bytes ever reached a log, the marker would too.
+        var marker = "AVATAR-BYTES-" + Guid.NewGuid().ToString("N");
+        var avatar = Images.Png.Concat(Encoding.ASCII.GetBytes(marker)).ToArray();
+        using (var created = await client.PostAsync("/user", Images.Form("Logged", Images.UniqueEmail("log"), avatar)))
+        {
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        }
+
+        using (var missing = await client.GetAsync("/missing"))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        }
+
+        app.Terminate();
+        await app.WaitForExitAsync(TimeSpan.FromSeconds(30));
+
+        var lines = app.StandardOutput.Where(l => l.Length > 0).ToList();
+        Assert.NotEmpty(lines);
+        var entries = lines.Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
+        Assert.All(entries, e =>
+        {
+            foreach (var field in new[] { "timestamp", "level", "category", "message" })
+            {
+                Assert.True(e.TryGetProperty(field, out _), $"missing '{field}' in {e}");
+            }
+        });
+
+        var access = entries.Where(e => e.GetProperty("category").GetString()!.EndsWith("AccessLogMiddleware", StringComparison.Ordinal)).ToList();
+        var post = Assert.Single(access, e => e.GetProperty("path").GetString() == "/user");
+        Assert.Equal("POST", post.GetProperty("method").GetString());
+        Assert.Equal(201, post.GetProperty("status").GetInt32());
+        Assert.True(post.GetProperty("duration_ms").GetDouble() >= 0);
+        Assert.False(string.IsNullOrEmpty(post.GetProperty("trace_id").GetString()));
+        Assert.False(string.IsNullOrEmpty(post.GetProperty("request_id").GetString()));
+        Assert.Contains(access, e => e.GetProperty("path").GetString() == "/missing" && e.GetProperty("status").GetInt32() == 404);
+        Assert.DoesNotContain(lines, l => l.Contains(marker, StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.Contains("AWS_SECRET_ACCESS_KEY", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Sigterm_lets_an_in_flight_request_finish()
+    {
+        await using var app = AppProcess.Start(fixture.Settings());
+        await app.WaitUntilLiveAsync();
+        using var client = new HttpClient { BaseAddress = app.Address };
+
+        // Start a registration whose body arrives slowly, so the request is in flight when SIGTERM lands.
+        var body = new SlowContent(Images.Form("Draining", Images.UniqueEmail("drain"), Images.Png));
+        var inFlight = client.PostAsync("/user", body);
+        await body.Started.Task;
+
+        app.Terminate();
+        body.Release();
+
+        using var response = await inFlight;
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal(0, await app.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public async Task A_body_over_the_server_limit_is_413_even_outside_the_avatar()
+    {
+        var form = Images.Form("Padded", Images.UniqueEmail("padded"), Images.Png);
+        form.Add(new ByteArrayContent(new byte[(4 * 1024 * 1024) + (128 * 1024)]), "padding", "padding.bin");
+
+        // With Expect: 100-continue the server can refuse on Content-Length before the client sends the body.
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/user") { Content = form };
+        request.Headers.ExpectContinue = true;
+        using var response = await fixture.Client.SendAsync(request);
+
+        await HttpAssert.Problem(response, HttpStatusCode.RequestEntityTooLarge);
+    }
+
+    /// <summary>Sends the first bytes of a body, then waits for <see cref="Release"/> before sending the rest.</summary>
+    private sealed class SlowContent : HttpContent
+    {
+        private readonly HttpContent inner;
+        private readonly TaskCompletionSource release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public SlowContent(HttpContent inner)
+        {
+            this.inner = inner;
+            foreach (var header in inner.Headers)
+            {
+                Headers.TryAddWithoutValidation(header.Key, header.Value);
+            }
+        }
+
+        public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Release() => release.TrySetResult();
+
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+        {
+            var bytes = await inner.ReadAsByteArrayAsync();
+            await stream.WriteAsync(bytes.AsMemory(0, 16));
+            await stream.FlushAsync();
+            Started.TrySetResult();
+            await release.Task;
+            await stream.WriteAsync(bytes.AsMemory(16));
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = inner.Headers.ContentLength ?? -1;
+            return length >= 0;
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+}

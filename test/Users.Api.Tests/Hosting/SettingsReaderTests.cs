@@ -1,0 +1,76 @@
+using Microsoft.Extensions.Configuration;
+using Users.Core.Adapters.Aws;
+using Users.Functions.Settings;
+
+namespace Users.Api.Tests.Hosting;
+
+public class SettingsReaderTests
+{
+    private static IConfiguration Config(params (string Key, string Value)[] values) =>
+        new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value))).Build();
+
+    [Fact]
+    public void Defaults_apply_when_nothing_is_set()
+    {
+        var storage = new AwsStorageOptions();
+        var api = new ApiOptions();
+
+        Assert.Empty(SettingsReader.ReadStorage(Config(), storage));
+        Assert.Empty(SettingsReader.ReadApi(Config(), api));
+
+        Assert.Equal(("users", "users-avatars", "us-east-1"), (storage.TableName, storage.BucketName, storage.Region));
+        Assert.Null(storage.ServiceUrl);
+        Assert.Null(storage.PublicBaseUrl);
+        Assert.Equal(AvatarUrlMode.Public, storage.UrlMode);
+        Assert.Equal(4 * 1024 * 1024, api.AvatarMaxBytes);
+        Assert.Equal(TimeSpan.FromSeconds(20), api.ShutdownTimeout);
+    }
+
+    [Fact]
+    public void Reads_every_setting()
+    {
+        var storage = new AwsStorageOptions();
+        var api = new ApiOptions();
+        var config = Config(
+            ("USERS_TABLE_NAME", "people"),
+            ("AVATARS_BUCKET_NAME", "people.avatars-1"),
+            ("AWS_REGION", "eu-central-1"),
+            ("AWS_ENDPOINT_URL", "http://localhost:4566"),
+            ("AVATARS_PUBLIC_BASE_URL", "https://cdn.example.com"),
+            ("AVATAR_URL_MODE", "Presigned"),
+            ("AVATAR_URL_TTL_SECONDS", "60"),
+            ("SCAN_PAGE_SIZE", "25"),
+            ("AVATAR_MAX_BYTES", "1024"),
+            ("SHUTDOWN_TIMEOUT_SECONDS", "45"));
+
+        Assert.Empty(SettingsReader.ReadStorage(config, storage));
+        Assert.Empty(SettingsReader.ReadApi(config, api));
+
+        Assert.Equal(("people", "people.avatars-1", "eu-central-1"), (storage.TableName, storage.BucketName, storage.Region));
+        Assert.Equal(new Uri("http://localhost:4566"), storage.ServiceUrl);
+        Assert.Equal(new Uri("https://cdn.example.com"), storage.PublicBaseUrl);
+        Assert.Equal(AvatarUrlMode.Presigned, storage.UrlMode);
+        Assert.Equal(TimeSpan.FromSeconds(60), storage.PresignedUrlLifetime);
+        Assert.Equal(25, storage.ScanPageSize);
+        Assert.Equal(1024, api.AvatarMaxBytes);
+        Assert.Equal(TimeSpan.FromSeconds(45), api.ShutdownTimeout);
+    }
+
+    [Fact]
+    public void Reports_every_invalid_setting_not_just_the_first()
+    {
+        var errors = SettingsReader.ReadStorage(
+            Config(("USERS_TABLE_NAME", "x"), ("AVATAR_URL_MODE", "1"), ("AVATARS_PUBLIC_BASE_URL", "ftp://cdn"), ("SCAN_PAGE_SIZE", "many")),
+            new AwsStorageOptions());
+
+        Assert.Equal(4, errors.Count);
+        Assert.Contains(errors, e => e.StartsWith("USERS_TABLE_NAME='x'", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("AVATAR_URL_MODE='1'", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("AVATARS_PUBLIC_BASE_URL='ftp://cdn'", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("SCAN_PAGE_SIZE='many'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Caps_the_avatar_size_at_what_a_lambda_invocation_can_carry() =>
+        Assert.Single(SettingsReader.ReadApi(Config(("AVATAR_MAX_BYTES", "5000000")), new ApiOptions()));
+}

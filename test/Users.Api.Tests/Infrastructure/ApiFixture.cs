@@ -1,0 +1,79 @@
+namespace Users.Api.Tests.Infrastructure;
+
+/// <summary>One running instance of the API, however it is hosted.</summary>
+public interface IRunningApi : IAsyncDisposable
+{
+    HttpClient Client { get; }
+}
+
+/// <summary>
+/// What every contract test needs, independent of the host: a real emulator (shared <c>moto_server</c>), a
+/// table and bucket of the fixture's own, a proxy in front of the emulator that the app uses as its
+/// <c>AWS_ENDPOINT_URL</c> (so tests can stop the backend), and the API itself. A host kind (Kestrel, Lambda)
+/// supplies <see cref="StartApiAsync(IReadOnlyDictionary{string, string})"/>; the suite runs unchanged on each.
+/// </summary>
+public abstract class ApiFixture : IAsyncLifetime
+{
+    private IRunningApi? api;
+
+    protected ApiFixture()
+    {
+        Storage = new AwsTestStorage(MotoServer.Shared.Endpoint);
+        Backend = new TcpProxy(MotoServer.Shared.Endpoint);
+    }
+
+    /// <summary>Direct access to the emulator, bypassing the app and the proxy.</summary>
+    public AwsTestStorage Storage { get; }
+
+    /// <summary>The app's view of AWS: stop it, black-hole it, start it again.</summary>
+    public TcpProxy Backend { get; }
+
+    /// <summary>The default API instance, configured by <see cref="Settings"/>.</summary>
+    public HttpClient Client => api?.Client ?? throw new InvalidOperationException("The fixture has not started.");
+
+    /// <summary>The host's name, for test output.</summary>
+    public abstract string HostName { get; }
+
+    /// <summary>Environment settings for an API instance on this fixture's storage, plus overrides.</summary>
+    public Dictionary<string, string> Settings(IReadOnlyDictionary<string, string>? overrides = null)
+    {
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["USERS_TABLE_NAME"] = Storage.TableName,
+            ["AVATARS_BUCKET_NAME"] = Storage.BucketName,
+            ["AWS_REGION"] = AwsTestStorage.Region,
+            ["AWS_ENDPOINT_URL"] = Backend.Endpoint.ToString().TrimEnd('/'),
+            ["AWS_ACCESS_KEY_ID"] = "test",
+            ["AWS_SECRET_ACCESS_KEY"] = "test",
+        };
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string>())
+        {
+            settings[key] = value;
+        }
+
+        return settings;
+    }
+
+    /// <summary>Starts another instance of the API on this fixture's storage, with some settings changed.</summary>
+    public Task<IRunningApi> StartApiAsync(IReadOnlyDictionary<string, string> overrides) => StartApiCoreAsync(Settings(overrides));
+
+    public async Task InitializeAsync()
+    {
+        await Storage.CreateAsync();
+        api = await StartApiCoreAsync(Settings());
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (api is not null)
+        {
+            await api.DisposeAsync();
+        }
+
+        await Backend.DisposeAsync();
+        Storage.Dispose();
+    }
+
+    /// <summary>Starts the API with exactly these environment settings.</summary>
+    protected abstract Task<IRunningApi> StartApiCoreAsync(IReadOnlyDictionary<string, string> settings);
+}
