@@ -6,6 +6,7 @@ module "data_stores" {
   table_name                             = var.table_name
   bucket_name                            = var.bucket_name
   deletion_protection                    = var.deletion_protection
+  deny_insecure_transport                = var.deny_insecure_transport
   noncurrent_version_expiration_days     = var.noncurrent_version_expiration_days
   abort_incomplete_multipart_upload_days = var.abort_incomplete_multipart_upload_days
   enable_cloudfront                      = var.enable_cloudfront

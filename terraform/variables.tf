@@ -69,6 +69,12 @@ variable "deletion_protection" {
   default     = true
 }
 
+variable "deny_insecure_transport" {
+  description = "Bucket policy statements denying requests without TLS (aws:SecureTransport = false) or with TLS below 1.2. Keep true on AWS. Set false only for a plain-HTTP emulator the app must write to: moto evaluates these Deny statements as matching every request (it supplies no condition keys), so with them the app's PutObject is refused there."
+  type        = bool
+  default     = true
+}
+
 variable "noncurrent_version_expiration_days" {
   description = "Days after which a replaced or deleted avatar version (noncurrent version) is expired."
   type        = number

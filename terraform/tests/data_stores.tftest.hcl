@@ -129,7 +129,7 @@ run "bucket_policy_denies_plain_http_and_old_tls" {
 
   assert {
     condition = anytrue([
-      for s in jsondecode(aws_s3_bucket_policy.avatars.policy).Statement :
+      for s in jsondecode(aws_s3_bucket_policy.avatars[0].policy).Statement :
       s.Effect == "Deny" && s.Principal == "*" && s.Action == "s3:*" && s.Condition == { Bool = { "aws:SecureTransport" = "false" } }
       && toset(s.Resource) == toset(["arn:aws:s3:::users-avatars", "arn:aws:s3:::users-avatars/*"])
     ])
@@ -138,7 +138,7 @@ run "bucket_policy_denies_plain_http_and_old_tls" {
 
   assert {
     condition = anytrue([
-      for s in jsondecode(aws_s3_bucket_policy.avatars.policy).Statement :
+      for s in jsondecode(aws_s3_bucket_policy.avatars[0].policy).Statement :
       s.Effect == "Deny" && s.Principal == "*" && s.Action == "s3:*" && s.Condition == { NumericLessThan = { "s3:TlsVersion" = "1.2" } }
       && toset(s.Resource) == toset(["arn:aws:s3:::users-avatars", "arn:aws:s3:::users-avatars/*"])
     ])
@@ -146,7 +146,7 @@ run "bucket_policy_denies_plain_http_and_old_tls" {
   }
 
   assert {
-    condition     = length([for s in jsondecode(aws_s3_bucket_policy.avatars.policy).Statement : s if s.Effect == "Allow"]) == 0
+    condition     = length([for s in jsondecode(aws_s3_bucket_policy.avatars[0].policy).Statement : s if s.Effect == "Allow"]) == 0
     error_message = "Without CloudFront the bucket policy must grant nothing."
   }
 
@@ -205,7 +205,7 @@ run "cloudfront_reads_avatars_through_oac_only" {
 
   assert {
     condition = anytrue([
-      for s in jsondecode(aws_s3_bucket_policy.avatars.policy).Statement :
+      for s in jsondecode(aws_s3_bucket_policy.avatars[0].policy).Statement :
       s.Effect == "Allow" && s.Principal == { Service = "cloudfront.amazonaws.com" } && s.Action == "s3:GetObject"
       && s.Resource == "arn:aws:s3:::users-avatars/avatars/*"
       && s.Condition == { StringEquals = { "AWS:SourceArn" = "arn:aws:cloudfront::123456789012:distribution/EDFDVBD6EXAMPLE" } }
@@ -216,5 +216,40 @@ run "cloudfront_reads_avatars_through_oac_only" {
   assert {
     condition     = output.avatars_public_base_url == "https://d111111abcdef8.cloudfront.net"
     error_message = "avatars_public_base_url must be the distribution's https URL."
+  }
+}
+
+run "plain_http_emulator_mode_drops_the_tls_statements" {
+  command = plan
+
+  module {
+    source = "./modules/data-stores"
+  }
+
+  variables {
+    deny_insecure_transport = false
+  }
+
+  assert {
+    condition     = length(aws_s3_bucket_policy.avatars) == 0
+    error_message = "Without the TLS statements and without CloudFront there is no bucket policy."
+  }
+}
+
+run "cloudfront_without_tls_statements_keeps_only_the_oac_grant" {
+  command = plan
+
+  module {
+    source = "./modules/data-stores"
+  }
+
+  variables {
+    deny_insecure_transport = false
+    enable_cloudfront       = true
+  }
+
+  assert {
+    condition     = [for s in jsondecode(aws_s3_bucket_policy.avatars[0].policy).Statement : s.Sid] == ["AllowCloudFrontReadAvatars"]
+    error_message = "Only the CloudFront grant must remain."
   }
 }

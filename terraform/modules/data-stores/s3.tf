@@ -77,15 +77,18 @@ resource "aws_s3_bucket_lifecycle_configuration" "avatars" {
 }
 
 locals {
-  # Deny anything not over TLS 1.2+; with CloudFront, let only this distribution read avatars.
+  bucket_arns = [aws_s3_bucket.avatars.arn, "${aws_s3_bucket.avatars.arn}/*"]
+
+  # Deny anything not over TLS 1.2+ (switchable only for plain-HTTP emulators, see
+  # deny_insecure_transport); with CloudFront, let only this distribution read avatars.
   bucket_policy_statements = concat(
-    [
+    var.deny_insecure_transport ? [
       {
         Sid       = "DenyInsecureTransport"
         Effect    = "Deny"
         Principal = "*"
         Action    = "s3:*"
-        Resource  = [aws_s3_bucket.avatars.arn, "${aws_s3_bucket.avatars.arn}/*"]
+        Resource  = local.bucket_arns
         Condition = { Bool = { "aws:SecureTransport" = "false" } }
       },
       {
@@ -93,10 +96,10 @@ locals {
         Effect    = "Deny"
         Principal = "*"
         Action    = "s3:*"
-        Resource  = [aws_s3_bucket.avatars.arn, "${aws_s3_bucket.avatars.arn}/*"]
+        Resource  = local.bucket_arns
         Condition = { NumericLessThan = { "s3:TlsVersion" = "1.2" } }
       },
-    ],
+    ] : [],
     [
       for distribution in aws_cloudfront_distribution.avatars : {
         Sid       = "AllowCloudFrontReadAvatars"
@@ -111,6 +114,8 @@ locals {
 }
 
 resource "aws_s3_bucket_policy" "avatars" {
+  count = var.deny_insecure_transport || var.enable_cloudfront ? 1 : 0
+
   bucket = aws_s3_bucket.avatars.id
   policy = jsonencode({
     Version   = "2012-10-17"

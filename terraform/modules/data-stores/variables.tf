@@ -25,6 +25,12 @@ variable "deletion_protection" {
   default     = true
 }
 
+variable "deny_insecure_transport" {
+  description = "Bucket policy denying requests without TLS or with TLS < 1.2. Only plain-HTTP emulators need false."
+  type        = bool
+  default     = true
+}
+
 variable "noncurrent_version_expiration_days" {
   description = "Days after which noncurrent object versions expire."
   type        = number
