@@ -31,3 +31,15 @@ run: ## Start a local AWS emulator (unless AWS_ENDPOINT_URL is set), create the 
 
 clean: ## Remove build output
 	$(DOTNET) clean $(SOLUTION) >/dev/null; rm -rf artifacts .local
+
+# --- Terraform ---
+TF_VARS ?=
+
+.PHONY: tf-test tf-plan
+
+tf-test: ## Terraform: fmt, validate, terraform test, apply on moto + API checks + smoke, destroy
+	bash scripts/test-terraform.sh
+
+tf-plan: ## Terraform: init + plan against real AWS (credentials from your environment; TF_VARS="-var-file=examples/aws.tfvars")
+	terraform -chdir=terraform init -input=false
+	terraform -chdir=terraform plan -input=false $(TF_VARS)

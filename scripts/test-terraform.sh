@@ -192,6 +192,17 @@ set -e
 [ $plan_status -eq 0 ] || { cat "$work/plan.log"; fail "second plan is not empty (exit $plan_status)"; }
 pass "second plan is empty"
 
+step "example tfvars plan (endpoint overridden to moto)"
+for example in terraform/examples/*.tfvars; do
+  set +e
+  tf plan -input=false -no-color -lock=false -refresh=false -detailed-exitcode \
+    -var-file="examples/${example##*/}" -var "aws_endpoint_url=$endpoint" >"$work/example.log" 2>&1
+  example_status=$?
+  set -e
+  [ $example_status -ne 1 ] || { cat "$work/example.log"; fail "plan with $example"; }
+  pass "plan with $example"
+done
+
 # --- 5. API smoke against the Terraform-made table and bucket ------------------------
 # moto evaluates the bucket policy's TLS Deny statements as matching every request (it
 # supplies no condition keys), and this endpoint is plain HTTP anyway: drop them, as
