@@ -32,6 +32,32 @@ run: ## Start a local AWS emulator (unless AWS_ENDPOINT_URL is set), create the 
 clean: ## Remove build output
 	$(DOTNET) clean $(SOLUTION) >/dev/null; rm -rf artifacts .local
 
+# --- Image and chart ---
+IMAGE ?= users-api:local
+CHART := helm/users-api
+
+.PHONY: image test-image helm-template minikube
+
+image: ## Build the container image users-api:local, or IMAGE=name:tag (docker if an engine answers, else podman with ../shared's .NET image stand-ins)
+	IMAGE=$(IMAGE) bash scripts/test-image.sh --build-only
+
+test-image: ## Build the image and smoke-test it read-only, non-root, against moto_server (part of `make test`)
+	IMAGE=$(IMAGE) bash scripts/test-image.sh
+
+helm-template: ## Render the Helm chart with its defaults and each values-*.yaml into artifacts/helm/ (helm, else ../shared helmrender)
+	@set -euo pipefail; mkdir -p artifacts/helm; \
+	if command -v helm >/dev/null 2>&1; then render=(helm template users --namespace users --kube-version v1.31.0); \
+	else tool=.local/helmrender; [ -x "$$tool" ] || { mkdir -p .local; sh ../shared/tools/helmrender/build.sh "$$PWD/$$tool" >/dev/null; }; \
+	  render=("$$tool" --name users --namespace users --kube-version v1.31.0); fi; \
+	for values in "" $(CHART)/values-*.yaml; do \
+	  name=$$(basename "$${values:-values-default.yaml}" .yaml); \
+	  "$${render[@]}" $${values:+-f "$$values"} $(CHART) > "artifacts/helm/$$name.yaml"; \
+	  echo "$$name: $$(grep -c '^kind:' "artifacts/helm/$$name.yaml") objects -> artifacts/helm/$$name.yaml"; \
+	done
+
+minikube: ## Run the API on minikube: LocalStack, Terraform, image load, helm install, helm test (docs/container-and-helm.md)
+	bash scripts/minikube.sh
+
 # --- Terraform ---
 TF_VARS ?=
 

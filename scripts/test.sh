@@ -2,7 +2,7 @@
 # `make test`: every check the project has, in order, with a summary at the end.
 # Each step is its own script so it can be run alone (see the Makefile).
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 steps=(
   "format:scripts/test-format.sh"

@@ -1,0 +1,97 @@
+{{/*
+Chart name, truncated to 63 characters (DNS label limit).
+*/}}
+{{- define "users-api.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Full name: <release>-<chart>, or the release name when it already contains the chart name.
+*/}}
+{{- define "users-api.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+Chart name and version for the helm.sh/chart label.
+*/}}
+{{- define "users-api.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Common labels on every object.
+*/}}
+{{- define "users-api.labels" -}}
+helm.sh/chart: {{ include "users-api.chart" . }}
+{{ include "users-api.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Values.image.tag | default .Chart.AppVersion | trunc 63 | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: users
+{{- end }}
+
+{{/*
+Selector labels: stable across upgrades (Deployment selectors are immutable).
+*/}}
+{{- define "users-api.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "users-api.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{/*
+ServiceAccount name.
+*/}}
+{{- define "users-api.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "users-api.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/*
+Image reference: repository@digest, or repository:tag (tag defaults to the appVersion).
+*/}}
+{{- define "users-api.image" -}}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else }}
+{{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) }}
+{{- end }}
+{{- end }}
+
+{{/*
+Name of the Secret holding the static (LocalStack) credentials.
+*/}}
+{{- define "users-api.credentialsSecretName" -}}
+{{- default (printf "%s-aws" (include "users-api.fullname" .)) .Values.staticCredentials.existingSecret }}
+{{- end }}
+
+{{/*
+In-cluster URL of the Service, used by NOTES.txt and the helm test pods.
+*/}}
+{{- define "users-api.serviceUrl" -}}
+{{- printf "http://%s.%s.svc:%v" (include "users-api.fullname" .) .Release.Namespace .Values.service.port }}
+{{- end }}
+
+{{/*
+Render-time checks of values that the schema cannot relate to each other.
+*/}}
+{{- define "users-api.validate" -}}
+{{- $needed := add .Values.preStopSleepSeconds .Values.config.shutdownTimeoutSeconds }}
+{{- if le (int .Values.terminationGracePeriodSeconds) (int $needed) }}
+{{- fail (printf "terminationGracePeriodSeconds (%v) must be greater than preStopSleepSeconds + config.shutdownTimeoutSeconds (%v)" .Values.terminationGracePeriodSeconds $needed) }}
+{{- end }}
+{{- if and .Values.autoscaling.enabled (lt (int .Values.autoscaling.maxReplicas) (int .Values.autoscaling.minReplicas)) }}
+{{- fail "autoscaling.maxReplicas must be at least autoscaling.minReplicas" }}
+{{- end }}
+{{- end }}
