@@ -38,7 +38,7 @@ fi
 
 state_dir="$PWD/.local/terraform"
 mkdir -p "$state_dir"
-# shellcheck source=../terraform/tools/cli-env.sh
+# shellcheck source=terraform/tools/cli-env.sh
 source terraform/tools/cli-env.sh
 tf_cli_env "$state_dir"
 export TF_DATA_DIR="$state_dir/data"

@@ -10,13 +10,12 @@
 # terraform/.terraform.lock.hcl (git-ignored, see terraform/README.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-repo=$PWD
 
 for tool in terraform moto_server aws curl jq python3 dotnet; do
   command -v "$tool" >/dev/null || { echo "test-terraform: '$tool' is required" >&2; exit 1; }
 done
 
-# shellcheck source=../terraform/tools/cli-env.sh
+# shellcheck source=terraform/tools/cli-env.sh
 source terraform/tools/cli-env.sh
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/users-tf-test.XXXXXX")

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by scripts/test-terraform.sh and scripts/provision-local.sh (bash).
 #
 # tf_cli_env DIR: prepares the Terraform CLI environment in DIR (a scratch folder):
