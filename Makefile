@@ -67,5 +67,6 @@ tf-test: ## Terraform: fmt, validate, terraform test, apply on moto + API checks
 	bash scripts/test-terraform.sh
 
 tf-plan: ## Terraform: init + plan against real AWS (credentials from your environment; TF_VARS="-var-file=examples/aws.tfvars")
-	terraform -chdir=terraform init -input=false
+	@set -euo pipefail; source terraform/tools/cli-env.sh; tf_cli_env .local/tf-cli; \
+	terraform -chdir=terraform init -input=false; \
 	terraform -chdir=terraform plan -input=false $(TF_VARS)
