@@ -1,9 +1,11 @@
 using Microsoft.Extensions.Options;
 using Users.Functions;
+using Users.Functions.LambdaHosting;
 
 try
 {
     var builder = WebApplication.CreateSlimBuilder(args);
+    builder.UseLambdaHostingWhenConfigured();
     builder.AddUsersApi();
 
     var app = builder.Build();

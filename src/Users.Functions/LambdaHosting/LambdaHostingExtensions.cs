@@ -1,0 +1,66 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using Users.Functions.LambdaHosting.Logging;
+using Users.Functions.LambdaHosting.Runtime;
+using Users.Functions.LambdaHosting.Server;
+
+namespace Users.Functions.LambdaHosting;
+
+/// <summary>Runs the same ASP.NET Core application on AWS Lambda when the Lambda execution environment says so.</summary>
+public static class LambdaHostingExtensions
+{
+    /// <summary>
+    /// When AWS_LAMBDA_RUNTIME_API is set, swaps Kestrel for the Lambda server (invocations from the Runtime API run
+    /// through the same pipeline) and logs Powertools-shaped JSON; otherwise does nothing.
+    /// </summary>
+    public static WebApplicationBuilder UseLambdaHostingWhenConfigured(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var settings = LambdaRuntimeSettings.FromEnvironment(Environment.GetEnvironmentVariable);
+        if (settings is null)
+        {
+            return builder;
+        }
+
+        InitErrorReporter.Install(settings);
+        return builder.UseLambdaHosting(settings, Environment.GetEnvironmentVariable);
+    }
+
+    internal static WebApplicationBuilder UseLambdaHosting(this WebApplicationBuilder builder, LambdaRuntimeSettings settings, Func<string, string?> environment)
+    {
+        builder.Services.AddSingleton(settings);
+        // Kestrel is registered by the web host defaults when the builder is created: the Lambda server takes its place.
+        builder.Services.RemoveAll<IServer>();
+        builder.Services.AddSingleton<IServer, LambdaServer>();
+
+        builder.Logging.AddConsole();
+        builder.Services.AddSingleton(new PowertoolsLogSettings
+        {
+            ServiceName = environment("POWERTOOLS_SERVICE_NAME") is { Length: > 0 } service ? service : "service_undefined",
+            FunctionName = settings.FunctionName,
+            FunctionVersion = settings.FunctionVersion,
+            FunctionMemorySize = settings.FunctionMemorySize,
+        });
+        // Registered by hand rather than with AddConsoleFormatter, which binds options from configuration (not AOT-safe).
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ConsoleFormatter, PowertoolsJsonConsoleFormatter>());
+        // PostConfigure runs after every Configure, whatever the order: this formatter wins over the Kestrel one.
+        builder.Services.PostConfigure<ConsoleLoggerOptions>(options => options.FormatterName = PowertoolsJsonConsoleFormatter.FormatterName);
+
+        var level = PowertoolsJsonConsoleFormatter.ParseLevel(environment("POWERTOOLS_LOG_LEVEL"))
+            ?? PowertoolsJsonConsoleFormatter.ParseLevel(environment("AWS_LAMBDA_LOG_LEVEL"));
+        if (level is { } minimum)
+        {
+            builder.Services.PostConfigure<LoggerFilterOptions>(options =>
+            {
+                options.MinLevel = minimum;
+                options.Rules.Add(new LoggerFilterRule(null, null, minimum, null));
+            });
+        }
+
+        return builder;
+    }
+}
