@@ -93,3 +93,16 @@ lambda-local: ## Serve the API through the Lambda path (emulated Runtime API + A
 
 lambda-bench: ## Cold start (JIT, ReadyToRun, Native AOT), warm latency and peak RSS through the Lambda emulator
 	bash bench/lambda-bench.sh
+
+# --- Terraform ---
+TF_VARS ?=
+
+.PHONY: tf-test tf-plan
+
+tf-test: ## Terraform: fmt, validate, terraform test, apply on moto + API checks + smoke, destroy
+	bash scripts/test-terraform.sh
+
+tf-plan: ## Terraform: init + plan against real AWS (credentials from your environment; TF_VARS="-var-file=examples/aws.tfvars")
+	@set -euo pipefail; source terraform/tools/cli-env.sh; tf_cli_env .local/tf-cli; \
+	terraform -chdir=terraform init -input=false; \
+	terraform -chdir=terraform plan -input=false $(TF_VARS)

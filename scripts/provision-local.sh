@@ -1,21 +1,92 @@
 #!/usr/bin/env bash
-# Creates the local table and bucket when missing, against the given endpoint (LocalStack, moto).
-# Usage: scripts/provision-local.sh http://127.0.0.1:4566
+# Creates (or updates) the local table and bucket through the Terraform in terraform/, against
+# an AWS emulator (LocalStack, moto). Used by `make run` (scripts/run-local.sh): one source of truth.
+#
+# Usage: scripts/provision-local.sh ENDPOINT_URL      e.g. http://127.0.0.1:4566
+# Env:   USERS_TABLE_NAME (users), AVATARS_BUCKET_NAME (users-avatars), AWS_REGION (us-east-1)
+#
+# State lives in .local/terraform/ (git-ignored). Idempotent: a second run changes nothing.
+# Local settings: deletion protection off (so teardown works), no Pod Identity / Lambda roles
+# (the app runs with the emulator's dummy credentials), and on a plain-HTTP endpoint no TLS-only
+# bucket policy (see terraform/README.md). Without terraform on PATH it falls back to the AWS CLI.
 set -euo pipefail
-endpoint=${1:?usage: provision-local.sh ENDPOINT_URL}
+endpoint=${1:?usage: provision-local.sh ENDPOINT_URL (e.g. http://127.0.0.1:4566)}
+cd "$(dirname "$0")/.."
+
 table=${USERS_TABLE_NAME:-users}
 bucket=${AVATARS_BUCKET_NAME:-users-avatars}
-export AWS_REGION=${AWS_REGION:-us-east-1} AWS_DEFAULT_REGION=${AWS_REGION:-us-east-1}
-export AWS_ACCESS_KEY_ID=${AWS_ACCESS_KEY_ID:-test} AWS_SECRET_ACCESS_KEY=${AWS_SECRET_ACCESS_KEY:-test}
-aws=(aws --endpoint-url "$endpoint")
+region=${AWS_REGION:-us-east-1}
+# Emulators accept any credentials; never send real ones there.
+export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION="$region" AWS_DEFAULT_REGION="$region"
+unset AWS_SESSION_TOKEN AWS_PROFILE
+aws_local() { aws --endpoint-url "$endpoint" "$@"; }
 
-if ! "${aws[@]}" dynamodb describe-table --table-name "$table" >/dev/null 2>&1; then
-  "${aws[@]}" dynamodb create-table --table-name "$table" \
-    --attribute-definitions AttributeName=email,AttributeType=S \
-    --key-schema AttributeName=email,KeyType=HASH --billing-mode PAY_PER_REQUEST >/dev/null
-  echo "created table $table"
+if ! command -v terraform >/dev/null; then
+  echo "terraform not found: creating table '$table' and bucket '$bucket' with the AWS CLI instead" >&2
+  if ! aws_local dynamodb describe-table --table-name "$table" >/dev/null 2>&1; then
+    aws_local dynamodb create-table --table-name "$table" \
+      --attribute-definitions AttributeName=email,AttributeType=S \
+      --key-schema AttributeName=email,KeyType=HASH --billing-mode PAY_PER_REQUEST >/dev/null
+    echo "created table $table"
+  fi
+  if ! aws_local s3api head-bucket --bucket "$bucket" >/dev/null 2>&1; then
+    aws_local s3api create-bucket --bucket "$bucket" >/dev/null
+    echo "created bucket $bucket"
+  fi
+  exit 0
 fi
-if ! "${aws[@]}" s3api head-bucket --bucket "$bucket" >/dev/null 2>&1; then
-  "${aws[@]}" s3api create-bucket --bucket "$bucket" >/dev/null
-  echo "created bucket $bucket"
+
+state_dir="$PWD/.local/terraform"
+mkdir -p "$state_dir"
+# shellcheck source=terraform/tools/cli-env.sh
+source terraform/tools/cli-env.sh
+tf_cli_env "$state_dir"
+export TF_DATA_DIR="$state_dir/data"
+tf() { terraform -chdir=terraform "$@"; }
+
+vars=(
+  -var "aws_endpoint_url=$endpoint"
+  -var "aws_region=$region"
+  -var "table_name=$table"
+  -var "bucket_name=$bucket"
+  -var deletion_protection=false
+  -var create_pod_identity_role=false
+  -var create_lambda_role=false
+)
+case $endpoint in
+  http://*) vars+=(-var deny_insecure_transport=false) ;;
+esac
+
+run_logged() { # log-file command...: quiet unless it fails
+  local log=$1
+  shift
+  "$@" >"$log" 2>&1 || { cat "$log" >&2; return 1; }
+}
+
+run_logged "$state_dir/init.log" \
+  tf init -input=false -no-color -reconfigure -backend-config="path=$state_dir/terraform.tfstate"
+
+# State lost (e.g. `make clean`) but the emulator kept its data: adopt what already exists
+# instead of failing on "already exists".
+if command -v aws >/dev/null; then
+  in_state=$(tf state list 2>/dev/null || true)
+  adopt() { # address id
+    grep -qxF "$1" <<<"$in_state" && return 0
+    run_logged "$state_dir/import.log" tf import -input=false -no-color "${vars[@]}" "$1" "$2"
+    echo "adopted existing $1 ($2)"
+  }
+  if aws_local dynamodb describe-table --table-name "$table" >/dev/null 2>&1; then
+    adopt module.data_stores.aws_dynamodb_table.users "$table"
+  fi
+  if aws_local s3api head-bucket --bucket "$bucket" >/dev/null 2>&1; then
+    adopt module.data_stores.aws_s3_bucket.avatars "$bucket"
+  fi
+  account=$(aws_local sts get-caller-identity --query Account --output text 2>/dev/null || true)
+  policy_arn="arn:aws:iam::$account:policy/users-api-app"
+  if [ -n "$account" ] && aws_local iam get-policy --policy-arn "$policy_arn" >/dev/null 2>&1; then
+    adopt module.workload_iam.aws_iam_policy.app "$policy_arn"
+  fi
 fi
+
+run_logged "$state_dir/apply.log" tf apply -auto-approve -input=false -no-color "${vars[@]}"
+grep -E '^Apply complete' "$state_dir/apply.log"
