@@ -20,12 +20,24 @@ namespace Users.Functions;
 /// </summary>
 public static class UsersApi
 {
+    /// <summary>Where Kestrel listens when nothing else is configured.</summary>
+    public const string DefaultUrl = "http://+:8080";
+
     public static WebApplicationBuilder AddUsersApi(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
 
         builder.Logging.AddJsonLineConsole();
+
+        // Port 8080 everywhere (as in the .NET container images) unless ASPNETCORE_URLS / ASPNETCORE_HTTP_PORTS say otherwise.
+        var configuration = builder.Configuration;
+        if (string.IsNullOrWhiteSpace(configuration[WebHostDefaults.ServerUrlsKey]) &&
+            string.IsNullOrWhiteSpace(configuration[WebHostDefaults.HttpPortsKey]) &&
+            string.IsNullOrWhiteSpace(configuration[WebHostDefaults.HttpsPortsKey]))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
 
         // Settings: bound from the environment (or appsettings), every invalid one reported at start.
         services.AddSingleton<SettingsValidation>();
