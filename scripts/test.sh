@@ -13,12 +13,14 @@ steps=(
 )
 
 passed=0 failed=0 failures=()
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 for step in "${steps[@]}"; do
   name=${step%%:*} script=${step#*:}
   [ -f "$script" ] || continue
   echo "==> [$name] $script"
   start=$(date +%s)
-  if bash "$script"; then
+  if bash "$script" 2>&1 | tee -a "$log"; then
     passed=$((passed + 1))
     echo "==> [$name] ok ($(($(date +%s) - start)) s)"
   else
@@ -27,7 +29,14 @@ for step in "${steps[@]}"; do
   fi
 done
 
+# Test counts from the runners' summaries: `dotnet test` (the "Total tests" block and its one-line form) and
+# `terraform test` ("Success! N passed, M failed.").
+sum() { grep -oE '[0-9]+' | awk '{ s += $1 } END { print s + 0 }'; }
+tests_passed=$(( $(grep -hoE '^\s+Passed: [0-9]+$|Passed: +[0-9]+, Skipped|(Success|Failure)! [0-9]+ passed' "$log" | sum) ))
+tests_failed=$(( $(grep -hoE '^\s+Failed: [0-9]+$|Failed: +[0-9]+, Passed|(Success|Failure)! [0-9]+ passed, [0-9]+ failed' "$log" | sed -E 's/.*passed, //' | sum) ))
+
 echo
 [ $failed -eq 0 ] || echo "failed steps: ${failures[*]}"
 echo "steps: $passed passed, $failed failed"
+echo "tests: ${tests_passed:-0} passed, ${tests_failed:-0} failed"
 [ $failed -eq 0 ]
