@@ -17,22 +17,18 @@ moto_pid=""
 cleanup() { if [ -n "$moto_pid" ]; then kill "$moto_pid" 2>/dev/null || true; wait "$moto_pid" 2>/dev/null || true; fi; }
 trap cleanup EXIT
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
-moto_server -H 127.0.0.1 -p "$port" >"$out/moto.log" 2>&1 &
-moto_pid=$!
-deadline=$((SECONDS + 30))
-until curl -s -o /dev/null "http://127.0.0.1:$port/moto-api/"; do
-  [ $SECONDS -lt $deadline ] || { echo "moto_server did not start" >&2; exit 1; }
-  sleep 0.2
-done
-export AWS_ENDPOINT_URL="http://127.0.0.1:$port" AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
+# shellcheck source=scripts/lib/net.sh
+source scripts/lib/net.sh
+start_moto "$out/moto.log"
+moto_pid=$MOTO_PID
+export AWS_ENDPOINT_URL=$MOTO_ENDPOINT AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
 export USERS_TABLE_NAME=bench-users AVATARS_BUCKET_NAME=bench-avatars POWERTOOLS_LOG_LEVEL=Warning
-bash scripts/provision-local.sh "$AWS_ENDPOINT_URL" >/dev/null
+PROVISION_WITH=aws-cli bash scripts/provision-local.sh "$AWS_ENDPOINT_URL" >/dev/null
 
 dotnet build bench/Users.LambdaBench -c Release -o "$out/tool" --nologo -v quiet
 echo "machine: $(nproc) cores, $(uname -m), $(dotnet --version) SDK; cold runs: $cold_runs; warm invokes: $warm_invokes"
 for variant in $variants; do
-  if ! make --no-print-directory lambda-publish LAMBDA_PUBLISH="$variant" ARTIFACTS_DIR="$PWD/$out/$variant" >"$out/publish-$variant.log" 2>&1; then
+  if ! make --no-print-directory lambda-publish LAMBDA_PUBLISH="$variant" ARTIFACTS_DIR="$out/$variant" >"$out/publish-$variant.log" 2>&1; then
     echo "$variant: did not publish (see $out/publish-$variant.log)"
     continue
   fi

@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# shellcheck source=lib/local-aws.sh
+# shellcheck source=scripts/lib/local-aws.sh
 source scripts/lib/local-aws.sh
 
 export POWERTOOLS_SERVICE_NAME=${POWERTOOLS_SERVICE_NAME:-users-api}

@@ -34,13 +34,8 @@ for tool in minikube kubectl helm docker aws curl; do
 done
 docker info >/dev/null 2>&1 || die "the Docker engine does not answer"
 
-wait_for() { # url seconds
-  local deadline=$((SECONDS + $2))
-  until curl -fsS -o /dev/null "$1" 2>/dev/null; do
-    [ $SECONDS -lt $deadline ] || die "timed out waiting for $1"
-    sleep 1
-  done
-}
+# shellcheck source=scripts/lib/net.sh
+source scripts/lib/net.sh
 
 # 1. The cluster.
 if minikube status -p "$PROFILE" >/dev/null 2>&1; then
@@ -59,7 +54,7 @@ else
   docker rm -f "$LOCALSTACK_CONTAINER" >/dev/null 2>&1 || true
   docker run -d --name "$LOCALSTACK_CONTAINER" -p 0.0.0.0:4566:4566 \
     -e SERVICES=dynamodb,s3,iam,sts -e GATEWAY_LISTEN=0.0.0.0:4566 "$LOCALSTACK_IMAGE" >/dev/null
-  wait_for "$ENDPOINT/_localstack/health" 120
+  wait_http "$ENDPOINT/_localstack/health" 120 200 || die "LocalStack did not become healthy"
 fi
 
 # 3. The table and the bucket (the names values-minikube.yaml uses).

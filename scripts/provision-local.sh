@@ -8,7 +8,9 @@
 # State lives in .local/terraform/ (git-ignored). Idempotent: a second run changes nothing.
 # Local settings: deletion protection off (so teardown works), no Pod Identity / Lambda roles
 # (the app runs with the emulator's dummy credentials), and on a plain-HTTP endpoint no TLS-only
-# bucket policy (see terraform/README.md). Without terraform on PATH it falls back to the AWS CLI.
+# bucket policy (see terraform/README.md). Without terraform on PATH it falls back to the AWS CLI
+# (table and bucket only); PROVISION_WITH=aws-cli asks for that explicitly (the image smoke and the benchmark,
+# which need a table and bucket in seconds, not the whole hardened set).
 set -euo pipefail
 endpoint=${1:?usage: provision-local.sh ENDPOINT_URL (e.g. http://127.0.0.1:4566)}
 cd "$(dirname "$0")/.."
@@ -21,8 +23,9 @@ export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION="$region" AW
 unset AWS_SESSION_TOKEN AWS_PROFILE
 aws_local() { aws --endpoint-url "$endpoint" "$@"; }
 
-if ! command -v terraform >/dev/null; then
-  echo "terraform not found: creating table '$table' and bucket '$bucket' with the AWS CLI instead" >&2
+with=${PROVISION_WITH:-$(command -v terraform >/dev/null && echo terraform || echo aws-cli)}
+if [ "$with" = aws-cli ]; then
+  command -v terraform >/dev/null || echo "terraform not found: creating table '$table' and bucket '$bucket' with the AWS CLI instead" >&2
   if ! aws_local dynamodb describe-table --table-name "$table" >/dev/null 2>&1; then
     aws_local dynamodb create-table --table-name "$table" \
       --attribute-definitions AttributeName=email,AttributeType=S \

@@ -4,7 +4,7 @@
 # this started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# shellcheck source=lib/local-aws.sh
+# shellcheck source=scripts/lib/local-aws.sh
 source scripts/lib/local-aws.sh
 
 export ASPNETCORE_URLS=${ASPNETCORE_URLS:-http://127.0.0.1:8080}

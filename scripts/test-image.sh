@@ -74,7 +74,8 @@ fi
 step "image: user $user, port 8080, OCI labels, no shell"
 
 # ---- moto_server, table and bucket ----
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
+# shellcheck source=scripts/lib/net.sh
+source scripts/lib/net.sh
 workdir=$(mktemp -d)
 moto_pid="" container=""
 cleanup() {
@@ -93,29 +94,14 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-wait_for() { # url seconds [expected-status]
-  local url=$1 deadline=$((SECONDS + $2)) want=${3:-200} got
-  while :; do
-    got=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$url" || true)
-    [ "$got" = "$want" ] && return 0
-    [ $SECONDS -lt $deadline ] || { echo "timed out waiting for $url (last status $got, wanted $want)" >&2; return 1; }
-    sleep 0.3
-  done
-}
-
-moto_port=$(free_port)
-endpoint="http://127.0.0.1:$moto_port"
-moto_server -H 127.0.0.1 -p "$moto_port" >"$workdir/moto.log" 2>&1 &
-moto_pid=$!
-wait_for "$endpoint/moto-api/" 30 || { cat "$workdir/moto.log" >&2 || true; fail "moto_server did not start"; }
+start_moto "$workdir/moto.log" || fail "moto_server did not start"
+moto_pid=$MOTO_PID endpoint=$MOTO_ENDPOINT
 
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1
 unset AWS_PROFILE AWS_SESSION_TOKEN
 table=image-smoke-users bucket=image-smoke-avatars
-aws --endpoint-url "$endpoint" dynamodb create-table --table-name "$table" \
-  --attribute-definitions AttributeName=email,AttributeType=S --key-schema AttributeName=email,KeyType=HASH \
-  --billing-mode PAY_PER_REQUEST >/dev/null
-aws --endpoint-url "$endpoint" s3api create-bucket --bucket "$bucket" >/dev/null
+USERS_TABLE_NAME=$table AVATARS_BUCKET_NAME=$bucket PROVISION_WITH=aws-cli \
+  bash scripts/provision-local.sh "$endpoint" >/dev/null
 step "moto_server on $endpoint with table $table and bucket $bucket"
 
 # ---- the container: read-only, tmpfs /tmp, default user, host network, loopback port ----
@@ -133,9 +119,9 @@ container=$("$ENGINE" run -d --name "users-api-smoke-$$" \
   "$IMAGE")
 step "container ${container:0:12} on $base (read-only, tmpfs /tmp, user $user)"
 
-wait_for "$base/health/live" 60 || fail "/health/live never answered 200"
+wait_http "$base/health/live" 60 200 || fail "/health/live never answered 200"
 step "/health/live 200"
-wait_for "$base/health/ready" 30 || fail "/health/ready never answered 200"
+wait_http "$base/health/ready" 30 200 || fail "/health/ready never answered 200"
 step "/health/ready 200"
 
 # A real 1x1 PNG.

@@ -17,6 +17,8 @@ done
 
 # shellcheck source=terraform/tools/cli-env.sh
 source terraform/tools/cli-env.sh
+# shellcheck source=scripts/lib/net.sh
+source scripts/lib/net.sh
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/users-tf-test.XXXXXX")
 moto_pid="" api_pid=""
@@ -71,12 +73,10 @@ tf test -no-color
 pass "terraform test"
 
 # --- 2. apply against moto -----------------------------------------------------------
-port=$(free_port)
-endpoint="http://127.0.0.1:$port"
-step "moto_server on $endpoint"
-moto_server -H 127.0.0.1 -p "$port" >"$work/moto.log" 2>&1 &
-moto_pid=$!
-wait_http "$endpoint/moto-api/" 30
+step "moto_server"
+start_moto "$work/moto.log"
+moto_pid=$MOTO_PID endpoint=$MOTO_ENDPOINT
+echo "moto_server on $endpoint"
 
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1
 unset AWS_SESSION_TOKEN AWS_PROFILE

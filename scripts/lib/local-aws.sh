@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by scripts/run-local.sh (`make run`) and scripts/lambda-local.sh (`make lambda-local`): one local AWS for both.
 #  - AWS_ENDPOINT_URL unset: starts an emulator on 127.0.0.1:${EMULATOR_PORT:-4566} (LocalStack when a Docker engine
 #    answers, else moto_server), or reuses whatever already listens there; stopped on exit (Ctrl-C).
@@ -25,13 +26,8 @@ stop_started() {
 trap stop_started EXIT
 trap 'exit 130' INT TERM
 
-wait_for() { # url, seconds
-  local deadline=$((SECONDS + $2))
-  until curl -s -o /dev/null "$1"; do
-    [ $SECONDS -lt $deadline ] || { echo "timed out waiting for $1" >&2; return 1; }
-    sleep 0.2
-  done
-}
+# shellcheck source=scripts/lib/net.sh
+source scripts/lib/net.sh
 
 ensure_local_aws() {
   if [ -n "${AWS_ENDPOINT_URL:-}" ]; then
@@ -48,13 +44,12 @@ ensure_local_aws() {
       docker run -d --rm --name users-api-localstack -p "127.0.0.1:${EMULATOR_PORT}:4566" \
         -e SERVICES=dynamodb,s3,iam,sts localstack/localstack:3 >/dev/null
       started+=("container:users-api-localstack")
-      wait_for "$AWS_ENDPOINT_URL/_localstack/health" 90
+      wait_http "$AWS_ENDPOINT_URL/_localstack/health" 90 200
     elif command -v moto_server >/dev/null; then
       echo "==> starting moto_server on $AWS_ENDPOINT_URL"
       mkdir -p .local
-      moto_server -H 127.0.0.1 -p "$EMULATOR_PORT" >.local/moto.log 2>&1 &
-      started+=("pid:$!")
-      wait_for "$AWS_ENDPOINT_URL/moto-api/" 30
+      start_moto .local/moto.log "$EMULATOR_PORT"
+      started+=("pid:$MOTO_PID")
     else
       echo "No local AWS emulator: install Docker (LocalStack) or moto (pip install 'moto[server]'), or set AWS_ENDPOINT_URL." >&2
       exit 1

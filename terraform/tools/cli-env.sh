@@ -27,20 +27,3 @@ RC
   fi
   export TF_IN_AUTOMATION=1 TF_INPUT=0
 }
-
-# free_port: prints a TCP port that is free on 127.0.0.1 right now.
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
-
-# wait_http URL SECONDS: polls until URL answers (any HTTP status) or the deadline passes.
-wait_http() {
-  local url=$1 deadline=$((SECONDS + $2))
-  until curl -s -o /dev/null --max-time 2 "$url"; do
-    if [ $SECONDS -ge "$deadline" ]; then
-      echo "timed out after $2 s waiting for $url" >&2
-      return 1
-    fi
-    sleep 0.2
-  done
-}
