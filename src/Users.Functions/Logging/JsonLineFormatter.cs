@@ -17,8 +17,6 @@ public sealed class JsonLineFormatter : ConsoleFormatter
 {
     public const string FormatterName = "jsonline";
 
-    private static readonly JsonWriterOptions WriterOptions = new() { Indented = false };
-
     public JsonLineFormatter()
         : base(FormatterName)
     {
@@ -33,11 +31,10 @@ public sealed class JsonLineFormatter : ConsoleFormatter
             return;
         }
 
-        var buffer = new ArrayBufferWriter<byte>(512);
-        using (var json = new Utf8JsonWriter(buffer, WriterOptions))
+        using (var line = new JsonLogLine(textWriter))
         {
-            json.WriteStartObject();
-            json.WriteString("timestamp", DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+            var json = line.Json;
+            json.WriteString("timestamp", LogJson.Timestamp());
             json.WriteString("level", LevelName(logEntry.LogLevel));
             json.WriteString("category", logEntry.Category);
             json.WriteString("message", message ?? string.Empty);
@@ -68,11 +65,7 @@ public sealed class JsonLineFormatter : ConsoleFormatter
             {
                 json.WriteString("exception", exception.ToString());
             }
-
-            json.WriteEndObject();
         }
-
-        textWriter.WriteLine(Encoding.UTF8.GetString(buffer.WrittenSpan));
     }
 
     public static string LevelName(LogLevel level) => level switch
@@ -99,24 +92,7 @@ public sealed class JsonLineFormatter : ConsoleFormatter
             return;
         }
 
-        switch (value)
-        {
-            case null:
-                json.WriteNull(name);
-                break;
-            case int or long or short or byte or uint or ulong or ushort:
-                json.WriteNumber(name, Convert.ToInt64(value, CultureInfo.InvariantCulture));
-                break;
-            case double or float or decimal:
-                json.WriteNumber(name, Convert.ToDouble(value, CultureInfo.InvariantCulture));
-                break;
-            case bool flag:
-                json.WriteBoolean(name, flag);
-                break;
-            default:
-                json.WriteString(name, Convert.ToString(value, CultureInfo.InvariantCulture));
-                break;
-        }
+        LogJson.WriteValue(json, name, value);
     }
 
     /// <summary><c>RequestId</c> → <c>request_id</c>, <c>DurationMs</c> → <c>duration_ms</c>.</summary>

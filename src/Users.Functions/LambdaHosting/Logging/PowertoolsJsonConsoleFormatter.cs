@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Console;
 using Users.Functions.LambdaHosting.Runtime;
+using Users.Functions.Logging;
 
 namespace Users.Functions.LambdaHosting.Logging;
 
@@ -47,11 +48,10 @@ internal sealed class PowertoolsJsonConsoleFormatter : ConsoleFormatter
         }
 
         var invocation = LambdaInvocationContext.Current;
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        using (var line = new JsonLogLine(textWriter))
         {
-            json.WriteStartObject();
-            json.WriteString("timestamp", DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+            var json = line.Json;
+            json.WriteString("timestamp", LogJson.Timestamp());
             json.WriteString("level", logEntry.LogLevel.ToString());
             json.WriteString("service", settings.ServiceName);
             json.WriteString("name", logEntry.Category);
@@ -84,16 +84,11 @@ internal sealed class PowertoolsJsonConsoleFormatter : ConsoleFormatter
                 {
                     if (key != "{OriginalFormat}" && !ReservedKeys.Contains(key))
                     {
-                        json.WriteString(key, Convert.ToString(value, CultureInfo.InvariantCulture));
+                        LogJson.WriteValue(json, key, value);
                     }
                 }
             }
-
-            json.WriteEndObject();
         }
-
-        textWriter.Write(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
-        textWriter.Write(Environment.NewLine);
     }
 
     private static readonly HashSet<string> ReservedKeys =
