@@ -73,7 +73,9 @@ internal static class MultipartUserForm
                             errors[field] = ["Send exactly one avatar file."];
                         }
 
-                        var bytes = await ReadCappedAsync(section.Body, avatarMaxBytes, cancellationToken);
+                        // The request's length bounds the avatar's: size the buffer once instead of doubling it up to the cap.
+                        var expected = Math.Min(request.ContentLength ?? 0, avatarMaxBytes);
+                        var bytes = await ReadCappedAsync(section.Body, avatarMaxBytes, cancellationToken, (int)expected);
                         if (bytes is null)
                         {
                             return new FormReadResult.AvatarTooLarge(avatarMaxBytes);
@@ -128,9 +130,9 @@ internal static class MultipartUserForm
     }
 
     /// <summary>Reads the whole stream if it holds at most <paramref name="maxBytes"/>; null as soon as it holds more.</summary>
-    private static async Task<ReadOnlyMemory<byte>?> ReadCappedAsync(Stream body, long maxBytes, CancellationToken cancellationToken)
+    private static async Task<ReadOnlyMemory<byte>?> ReadCappedAsync(Stream body, long maxBytes, CancellationToken cancellationToken, int capacity = 0)
     {
-        using var buffer = new MemoryStream();
+        using var buffer = new MemoryStream(capacity);
         var chunk = ArrayPool<byte>.Shared.Rent(81920);
         try
         {
