@@ -16,6 +16,7 @@ ENV DOTNET_CLI_TELEMETRY_OPTOUT=1 \
 COPY global.json Directory.Build.props Directory.Packages.props Users.slnx .editorconfig ./
 COPY src/Users.Core/Users.Core.csproj src/Users.Core/
 COPY src/Users.Functions/Users.Functions.csproj src/Users.Functions/
+COPY src/Users.Lambda.Hosting/Users.Lambda.Hosting.csproj src/Users.Lambda.Hosting/
 RUN dotnet restore src/Users.Functions/Users.Functions.csproj
 # The sources, then a framework-dependent publish for the aspnet runtime image.
 COPY src/ src/

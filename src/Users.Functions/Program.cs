@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using Users.Functions;
-using Users.Functions.LambdaHosting;
+using Users.Lambda.Hosting;
 
 try
 {

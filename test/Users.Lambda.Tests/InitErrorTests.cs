@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Users.Functions.LambdaHosting.Runtime;
+using Users.Lambda.Hosting.Runtime;
 using Users.LambdaEmulator;
 
 namespace Users.Lambda.Tests;

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Users.Functions.LambdaHosting;
-using Users.Functions.LambdaHosting.Runtime;
+using Users.Lambda.Hosting;
+using Users.Lambda.Hosting.Runtime;
 using Users.LambdaEmulator;
 
 namespace Users.Lambda.Tests;

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Users.Functions.LambdaHosting.Runtime;
+using Users.Lambda.Hosting.Runtime;
 using Users.LambdaEmulator;
 
 namespace Users.Lambda.Tests;

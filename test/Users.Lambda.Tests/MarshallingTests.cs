@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
-using Users.Functions.LambdaHosting.Marshalling;
+using Users.Lambda.Hosting.Marshalling;
 using static Users.Lambda.Tests.StringsHelper;
 
 namespace Users.Lambda.Tests;

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Users.Functions.LambdaHosting.Logging;
-using Users.Functions.LambdaHosting.Runtime;
+using Users.Lambda.Hosting.Logging;
+using Users.Lambda.Hosting.Runtime;
 
 namespace Users.Lambda.Tests;
 

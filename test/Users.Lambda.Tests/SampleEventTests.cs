@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Users.Functions.LambdaHosting.Marshalling;
+using Users.Lambda.Hosting.Marshalling;
 
 namespace Users.Lambda.Tests;
 

@@ -1,4 +1,4 @@
-namespace Users.Functions.LambdaHosting.Runtime;
+namespace Users.Lambda.Hosting.Runtime;
 
 /// <summary>One invocation handed out by <c>GET /runtime/invocation/next</c>.</summary>
 internal sealed record LambdaInvocation(

@@ -1,4 +1,4 @@
-namespace Users.Functions.LambdaHosting.Runtime;
+namespace Users.Lambda.Hosting.Runtime;
 
 /// <summary>
 /// The invocation being served right now. A Lambda execution environment serves one invocation at a time,

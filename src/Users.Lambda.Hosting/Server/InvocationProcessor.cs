@@ -2,10 +2,10 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
-using Users.Functions.LambdaHosting.Marshalling;
-using Users.Functions.LambdaHosting.Runtime;
+using Users.Lambda.Hosting.Marshalling;
+using Users.Lambda.Hosting.Runtime;
 
-namespace Users.Functions.LambdaHosting.Server;
+namespace Users.Lambda.Hosting.Server;
 
 /// <summary>What an invocation ends with: a response payload, or an error for <c>/error</c>.</summary>
 internal sealed record InvocationOutcome(byte[]? Response, LambdaError? Error)

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Users.Functions.LambdaHosting.Runtime;
+namespace Users.Lambda.Hosting.Runtime;
 
 /// <summary>What the Lambda execution environment tells the function through its environment variables.</summary>
 internal sealed record LambdaRuntimeSettings

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 
-namespace Users.Functions.LambdaHosting.Marshalling;
+namespace Users.Lambda.Hosting.Marshalling;
 
 /// <summary>API Gateway HTTP API, payload format 2.0 (also Lambda function URLs).</summary>
 internal sealed class HttpApiV2EventShape : IHttpEventShape

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Users.Functions.LambdaHosting.Marshalling;
+namespace Users.Lambda.Hosting.Marshalling;
 
 /// <summary>One shape of HTTP event (API Gateway HTTP API payload 2.0, REST API payload 1.0, ...).</summary>
 internal interface IHttpEventShape

@@ -4,11 +4,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
-using Users.Functions.LambdaHosting.Logging;
-using Users.Functions.LambdaHosting.Runtime;
-using Users.Functions.LambdaHosting.Server;
+using Users.Lambda.Hosting.Logging;
+using Users.Lambda.Hosting.Runtime;
+using Users.Lambda.Hosting.Server;
 
-namespace Users.Functions.LambdaHosting;
+namespace Users.Lambda.Hosting;
 
 /// <summary>Runs the same ASP.NET Core application on AWS Lambda when the Lambda execution environment says so.</summary>
 public static class LambdaHostingExtensions

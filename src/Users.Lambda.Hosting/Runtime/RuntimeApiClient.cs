@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Json;
 
-namespace Users.Functions.LambdaHosting.Runtime;
+namespace Users.Lambda.Hosting.Runtime;
 
 /// <summary>A client of the Lambda Runtime API (version 2018-06-01).</summary>
 internal sealed class RuntimeApiClient : IDisposable

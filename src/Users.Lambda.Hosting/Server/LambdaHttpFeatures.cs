@@ -2,10 +2,10 @@ using System.IO.Pipelines;
 using System.Net;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Users.Functions.LambdaHosting.Marshalling;
-using Users.Functions.LambdaHosting.Runtime;
+using Users.Lambda.Hosting.Marshalling;
+using Users.Lambda.Hosting.Runtime;
 
-namespace Users.Functions.LambdaHosting.Server;
+namespace Users.Lambda.Hosting.Server;
 
 /// <summary>
 /// The server side of one HttpContext: the request read from the event, and a buffered response.

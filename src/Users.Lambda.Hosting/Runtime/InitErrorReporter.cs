@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace Users.Functions.LambdaHosting.Runtime;
+namespace Users.Lambda.Hosting.Runtime;
 
 /// <summary>
 /// A failure before the first invocation was asked for (invalid settings, DI, a hosted service that cannot start)

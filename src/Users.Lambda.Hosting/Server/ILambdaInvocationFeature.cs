@@ -1,6 +1,6 @@
-using Users.Functions.LambdaHosting.Runtime;
+using Users.Lambda.Hosting.Runtime;
 
-namespace Users.Functions.LambdaHosting.Server;
+namespace Users.Lambda.Hosting.Server;
 
 /// <summary>The Lambda invocation behind an HttpContext (request id, deadline, function ARN, trace id).</summary>
 internal interface ILambdaInvocationFeature

@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Http;
 
-namespace Users.Functions.LambdaHosting.Marshalling;
+namespace Users.Lambda.Hosting.Marshalling;
 
 /// <summary>An HTTP request read out of an API Gateway event, ready to become ASP.NET Core request features.</summary>
 internal sealed class LambdaHttpRequest

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Net.Http.Headers;
 
-namespace Users.Functions.LambdaHosting.Marshalling;
+namespace Users.Lambda.Hosting.Marshalling;
 
 /// <summary>Small helpers shared by the event shapes.</summary>
 internal static class EventJson

@@ -1,6 +1,6 @@
 using Microsoft.Net.Http.Headers;
 
-namespace Users.Functions.LambdaHosting.Marshalling;
+namespace Users.Lambda.Hosting.Marshalling;
 
 internal static class RequestHeaders
 {

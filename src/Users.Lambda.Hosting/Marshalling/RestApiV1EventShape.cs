@@ -3,7 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 
-namespace Users.Functions.LambdaHosting.Marshalling;
+namespace Users.Lambda.Hosting.Marshalling;
 
 /// <summary>API Gateway REST API proxy integration (payload format 1.0; HTTP APIs can send it too).</summary>
 internal sealed class RestApiV1EventShape : IHttpEventShape

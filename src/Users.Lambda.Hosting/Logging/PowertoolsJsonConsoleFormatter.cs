@@ -3,10 +3,10 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Console;
-using Users.Functions.LambdaHosting.Runtime;
+using Users.Lambda.Hosting.Runtime;
 using Users.Functions.Logging;
 
-namespace Users.Functions.LambdaHosting.Logging;
+namespace Users.Lambda.Hosting.Logging;
 
 /// <summary>What <see cref="PowertoolsJsonConsoleFormatter"/> writes besides the entry itself.</summary>
 internal sealed class PowertoolsLogSettings

@@ -3,9 +3,9 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Users.Functions.LambdaHosting.Runtime;
+using Users.Lambda.Hosting.Runtime;
 
-namespace Users.Functions.LambdaHosting.Server;
+namespace Users.Lambda.Hosting.Server;
 
 /// <summary>
 /// The IServer that replaces Kestrel under Lambda: instead of accepting connections it asks the Runtime API
