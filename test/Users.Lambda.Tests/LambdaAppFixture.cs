@@ -83,6 +83,8 @@ public sealed class LambdaAppFixture : IAsyncLifetime
             await http.Response.Body.FlushAsync();
             throw new InvalidOperationException("boom after start");
         });
+        // Anything else: everything of the request that reached ASP.NET Core, for the event-file tests (EventFileTests).
+        app.Map("{**rest}", Echo.Describe);
         await app.StartAsync();
     }
 

@@ -47,7 +47,7 @@ public sealed class LambdaServerTests(LambdaAppFixture fixture) : IClassFixture<
         Assert.True(result.Body.Length < RuntimeApiEmulator.MaxResponseBytes);
         var response = Events.Parse(result.Body);
         Assert.True(response.GetProperty("isBase64Encoded").GetBoolean());
-        Assert.Equal("image/png", response.GetProperty("headers").GetProperty("content-type").GetString());
+        Assert.Equal("image/png", response.GetProperty("headers").GetProperty("Content-Type").GetString());
         Assert.Equal(body, Convert.FromBase64String(response.GetProperty("body").GetString()!));
     }
 
@@ -70,7 +70,7 @@ public sealed class LambdaServerTests(LambdaAppFixture fixture) : IClassFixture<
         var result = await fixture.InvokeAsync(Events.HttpApiV2("GET", "/on-starting").Bytes());
 
         var response = Events.Parse(result.Body);
-        Assert.Equal("yes", response.GetProperty("headers").GetProperty("x-started").GetString());
+        Assert.Equal("yes", response.GetProperty("headers").GetProperty("X-Started").GetString());
     }
 
     [Fact]

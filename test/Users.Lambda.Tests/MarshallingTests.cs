@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
@@ -134,9 +135,12 @@ public class HttpApiV2MarshallingTests
 
         Assert.Equal(400, json.GetProperty("statusCode").GetInt32());
         Assert.Equal(new[] { "a=1; Path=/", "b=2; HttpOnly" }, Strings(json.GetProperty("cookies").EnumerateArray().Select(c => c.GetString())));
-        Assert.False(json.GetProperty("headers").TryGetProperty("set-cookie", out _));
-        Assert.False(json.GetProperty("headers").TryGetProperty("content-length", out _));
-        Assert.Equal("1,2", json.GetProperty("headers").GetProperty("x-multi").GetString());
+        var names = json.GetProperty("headers").EnumerateObject().Select(h => h.Name).ToArray();
+        Assert.DoesNotContain(names, n => n.Equals("Set-Cookie", StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain(names, n => n.Equals("Content-Length", StringComparison.OrdinalIgnoreCase));
+        // Names as the app wrote them, not lower-cased: AWS's emulator matches Content-Type case-sensitively.
+        Assert.Equal(["X-Multi", "Content-Type"], names);
+        Assert.Equal("1,2", json.GetProperty("headers").GetProperty("X-Multi").GetString());
         Assert.False(json.GetProperty("isBase64Encoded").GetBoolean());
         Assert.Equal("{\"title\":\"x\"}", json.GetProperty("body").GetString());
     }
@@ -222,5 +226,43 @@ public class RestApiV1MarshallingTests
         Assert.Equal(new[] { "a=1", "b=2" }, Strings(json.GetProperty("multiValueHeaders").GetProperty("Set-Cookie").EnumerateArray().Select(v => v.GetString())));
         Assert.True(json.GetProperty("isBase64Encoded").GetBoolean());
         Assert.Equal(body, Convert.FromBase64String(json.GetProperty("body").GetString()!));
+    }
+
+    [Fact]
+    public void Response_without_content_type_says_so_with_a_null_so_api_gateway_adds_none()
+    {
+        IHeaderDictionary headers = new HeaderDictionary { ["Location"] = "/users" };
+
+        var json = Events.Parse(shape.WriteResponse(new LambdaHttpResponse(302, headers, ReadOnlyMemory<byte>.Empty)));
+
+        var contentType = json.GetProperty("multiValueHeaders").GetProperty("Content-Type");
+        Assert.Equal(JsonValueKind.Null, Assert.Single(contentType.EnumerateArray()).ValueKind);
+        Assert.False(json.GetProperty("headers").TryGetProperty("Content-Type", out _));
+        Assert.Equal("/users", json.GetProperty("headers").GetProperty("Location").GetString());
+        Assert.Equal(string.Empty, json.GetProperty("body").GetString());
+    }
+
+    [Fact]
+    public void Response_with_a_content_type_keeps_it_and_text_stays_text()
+    {
+        IHeaderDictionary headers = new HeaderDictionary();
+        headers.ContentType = "application/json; charset=utf-8";
+
+        var json = Events.Parse(shape.WriteResponse(new LambdaHttpResponse(200, headers, Encoding.UTF8.GetBytes("[]"))));
+
+        Assert.Equal("application/json; charset=utf-8", json.GetProperty("headers").GetProperty("Content-Type").GetString());
+        Assert.Equal(["application/json; charset=utf-8"], Strings(json.GetProperty("multiValueHeaders").GetProperty("Content-Type").EnumerateArray().Select(v => v.GetString())));
+        Assert.False(json.GetProperty("isBase64Encoded").GetBoolean());
+        Assert.Equal("[]", json.GetProperty("body").GetString());
+    }
+
+    [Fact]
+    public void Alb_events_are_not_taken_for_payload_1_0()
+    {
+        var e = Events.RestApiV1("GET", "/users");
+        e["requestContext"] = new JsonObject { ["elb"] = new JsonObject { ["targetGroupArn"] = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/x/y" } };
+
+        Assert.False(shape.Matches(e.Parse()));
+        Assert.Null(HttpEventShapes.Find(e.Parse()));
     }
 }

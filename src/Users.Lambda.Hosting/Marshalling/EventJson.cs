@@ -33,6 +33,36 @@ internal static class EventJson
         return Boolean(root, "isBase64Encoded") ? Convert.FromBase64String(body) : Encoding.UTF8.GetBytes(body);
     }
 
+    /// <summary>
+    /// A percent-encoded path decoded as Kestrel decodes a request target: every escape but <c>%2F</c>, which stays
+    /// encoded so that an encoded slash is not a segment separator; <c>+</c> is a plus sign in a path.
+    /// </summary>
+    public static string DecodePath(string path)
+    {
+        if (!path.Contains('%', StringComparison.Ordinal))
+        {
+            return path;
+        }
+
+        var builder = new StringBuilder(path.Length);
+        var start = 0;
+        while (start <= path.Length)
+        {
+            var slash = path.IndexOf("%2F", start, StringComparison.OrdinalIgnoreCase);
+            var end = slash < 0 ? path.Length : slash;
+            builder.Append(Uri.UnescapeDataString(path[start..end]));
+            if (slash < 0)
+            {
+                break;
+            }
+
+            builder.Append("%2F");
+            start = slash + 3;
+        }
+
+        return builder.ToString();
+    }
+
     /// <summary>API Gateway gives "1.2.3.4" (sometimes with a "/32" suffix).</summary>
     public static IPAddress? SourceIp(string? sourceIp)
     {

@@ -11,13 +11,14 @@ internal sealed class HttpApiV2EventShape : IHttpEventShape
 
     public bool Matches(JsonElement root) =>
         EventJson.String(root, "version") == "2.0"
-        && EventJson.Property(root, "requestContext") is { } context
-        && EventJson.Property(context, "http") is { ValueKind: JsonValueKind.Object };
+        && (EventJson.Property(root, "requestContext") is { } context && EventJson.Property(context, "http") is { ValueKind: JsonValueKind.Object }
+            || EventJson.String(root, "rawPath") is not null);
 
     public LambdaHttpRequest ReadRequest(JsonElement root)
     {
-        var context = EventJson.Property(root, "requestContext")!.Value;
-        var http = EventJson.Property(context, "http")!.Value;
+        // requestContext (and its http) may be missing from hand-written or emulated events: every part is optional.
+        var context = EventJson.Property(root, "requestContext") ?? default;
+        var http = EventJson.Property(context, "http") ?? default;
 
         var rawPath = EventJson.String(root, "rawPath") ?? EventJson.String(http, "path") ?? "/";
         if (!rawPath.StartsWith('/'))
@@ -47,11 +48,15 @@ internal sealed class HttpApiV2EventShape : IHttpEventShape
             Method = (EventJson.String(http, "method") ?? "GET").ToUpperInvariant(),
             Protocol = EventJson.String(http, "protocol") ?? "HTTP/1.1",
             PathBase = pathBase,
-            Path = PathString.FromUriComponent(path.Length == 0 ? "/" : path),
+            // Decoded as Kestrel decodes a request line: %2F stays encoded.
+            Path = new PathString(EventJson.DecodePath(path.Length == 0 ? "/" : path)),
             QueryString = query,
             RawTarget = rawPath + query,
             Body = EventJson.Body(root),
             RemoteIpAddress = EventJson.SourceIp(EventJson.String(http, "sourceIp")),
+            DomainName = EventJson.String(context, "domainName"),
+            User = CallerIdentity.FromHttpApiAuthorizer(context),
+            ClientCertificate = CallerIdentity.ClientCertificate(context, "authentication"),
         };
 
         // Header names arrive in lower case; repeated headers arrive comma-joined in one value.
@@ -93,7 +98,8 @@ internal sealed class HttpApiV2EventShape : IHttpEventShape
         {
             if (!name.Equals(HeaderNames.SetCookie, StringComparison.OrdinalIgnoreCase) && !EventJson.IsHopByHop(name))
             {
-                json.WriteString(name.ToLowerInvariant(), string.Join(",", values.Where(v => v is not null)));
+                // Names as the app wrote them (HTTP API accepts any case; some clients and emulators match case-sensitively).
+                json.WriteString(name, string.Join(",", values.Where(v => v is not null)));
             }
         }
 

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Security.Claims;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Http;
 
 namespace Users.Lambda.Hosting.Marshalling;
@@ -27,6 +29,15 @@ internal sealed class LambdaHttpRequest
     public byte[] Body { get; init; } = [];
 
     public IPAddress? RemoteIpAddress { get; init; }
+
+    /// <summary>requestContext.domainName: the Host when the event carries no Host header.</summary>
+    public string? DomainName { get; init; }
+
+    /// <summary>The caller an API Gateway authorizer vouched for; null when no authorizer ran (anonymous).</summary>
+    public ClaimsPrincipal? User { get; set; }
+
+    /// <summary>The client certificate of a mutual TLS custom domain; owned by the request features once they exist.</summary>
+    public X509Certificate2? ClientCertificate { get; set; }
 }
 
 /// <summary>An HTTP response produced by the pipeline, to be written in the event's response shape.</summary>

@@ -1,7 +1,10 @@
 using System.IO.Pipelines;
 using System.Net;
+using System.Security.Claims;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Features.Authentication;
 using Users.Lambda.Hosting.Marshalling;
 using Users.Lambda.Hosting.Runtime;
 
@@ -19,6 +22,8 @@ internal sealed class LambdaHttpFeatures :
     IHttpRequestLifetimeFeature,
     IHttpRequestIdentifierFeature,
     IHttpRequestBodyDetectionFeature,
+    IHttpAuthenticationFeature,
+    ITlsConnectionFeature,
     ILambdaInvocationFeature,
     IDisposable
 {
@@ -45,6 +50,8 @@ internal sealed class LambdaHttpFeatures :
         Body = new MemoryStream(request.Body, writable: false);
         CanHaveBody = request.Body.Length > 0;
         RemoteIpAddress = request.RemoteIpAddress;
+        User = request.User;
+        ClientCertificate = request.ClientCertificate;
         RequestAborted = requestAborted;
         TraceIdentifier = invocation.RequestId;
         responseStream = new ResponseStream(this);
@@ -58,6 +65,18 @@ internal sealed class LambdaHttpFeatures :
         features.Set<IHttpRequestIdentifierFeature>(this);
         features.Set<IHttpRequestBodyDetectionFeature>(this);
         features.Set<ILambdaInvocationFeature>(this);
+        // The authorizer's caller, if any: authentication middleware that finds nothing of its own leaves it in place.
+        if (User is not null)
+        {
+            features.Set<IHttpAuthenticationFeature>(this);
+        }
+
+        // Only a mutual TLS request has a TLS connection feature, as with Kestrel.
+        if (ClientCertificate is not null)
+        {
+            features.Set<ITlsConnectionFeature>(this);
+        }
+
         Features = features;
     }
 
@@ -117,6 +136,14 @@ internal sealed class LambdaHttpFeatures :
 
     public int LocalPort { get; set; }
 
+    // IHttpAuthenticationFeature
+    public ClaimsPrincipal? User { get; set; }
+
+    // ITlsConnectionFeature
+    public X509Certificate2? ClientCertificate { get; set; }
+
+    public Task<X509Certificate2?> GetClientCertificateAsync(CancellationToken cancellationToken) => Task.FromResult(ClientCertificate);
+
     // IHttpRequestLifetimeFeature
     public CancellationToken RequestAborted { get; set; }
 
@@ -130,6 +157,7 @@ internal sealed class LambdaHttpFeatures :
         responseStream.Dispose();
         responseBuffer.Dispose();
         Body.Dispose();
+        ClientCertificate?.Dispose();
     }
 
     public void Abort()
