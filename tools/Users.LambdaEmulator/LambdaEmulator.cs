@@ -4,25 +4,47 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 
 namespace Users.LambdaEmulator;
 
-/// <summary>Where the emulator listens.</summary>
+/// <summary>Which API Gateway the emulator plays in front of the function.</summary>
+public enum ApiFront
+{
+    /// <summary>HTTP API, payload format 2.0 (template.yaml).</summary>
+    HttpApi,
+
+    /// <summary>REST API, Lambda proxy integration, payload format 1.0 (template-rest.yaml).</summary>
+    Rest,
+}
+
+/// <summary>Where the emulator listens, and as which API Gateway.</summary>
 public sealed class EmulatorOptions
 {
+    /// <summary>The API Gateway in front: HTTP API (payload 2.0) or REST API (payload 1.0).</summary>
+    public ApiFront Front { get; init; } = ApiFront.HttpApi;
+
+    /// <summary>REST API only: the API's binary media types (template-rest.yaml's BinaryMediaTypes).</summary>
+    public IReadOnlyList<string> BinaryMediaTypes { get; init; } = RestApiFront.DefaultBinaryMediaTypes;
+
     /// <summary>The HTTP front (API Gateway); 0 picks a free port.</summary>
     public int Port { get; init; } = 3000;
 
     /// <summary>The Runtime API; 0 picks a free port.</summary>
     public int RuntimePort { get; init; }
 
-    /// <summary>The API Gateway stage: $default, or a name that prefixes every path.</summary>
+    /// <summary>
+    /// The API Gateway stage. HTTP API: $default, or a name that prefixes every path. REST API: a name ($default
+    /// means "prod"); requests under /{stage}/ are to the execute-api URL, others to a custom domain's root mapping.
+    /// </summary>
     public string Stage { get; init; } = "$default";
+
+    /// <summary>The stage as the chosen front uses it.</summary>
+    public string EffectiveStage => Front == ApiFront.Rest && Stage == "$default" ? "prod" : Stage;
 
     /// <summary>Start the function with the first invocation rather than at once (to measure cold starts).</summary>
     public bool StartFunctionLazily { get; init; }
 }
 
 /// <summary>
-/// The local Lambda test tool: an API Gateway HTTP API front on 127.0.0.1 whose requests become payload 2.0
-/// invocations of a real function process served through an emulated Runtime API.
+/// The local Lambda test tool: an API Gateway front on 127.0.0.1 (HTTP API, payload 2.0, or REST API, payload 1.0)
+/// whose requests become invocations of a real function process served through an emulated Runtime API.
 /// </summary>
 public sealed class LambdaEmulator : IAsyncDisposable
 {
@@ -59,7 +81,7 @@ public sealed class LambdaEmulator : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 10L * 1024 * 1024); // API Gateway's limit
         var app = builder.Build();
         var emulator = new LambdaEmulator(app, runtime, process, function);
-        app.Run(http => emulator.ServeAsync(http, options.Stage));
+        app.Run(http => emulator.ServeAsync(http, options));
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         emulator.BaseAddress = new Uri(address);
@@ -110,11 +132,14 @@ public sealed class LambdaEmulator : IAsyncDisposable
         oneAtATime.Dispose();
     }
 
-    private async Task ServeAsync(HttpContext http, string stage)
+    private async Task ServeAsync(HttpContext http, EmulatorOptions options)
     {
         using var buffer = new MemoryStream();
         await http.Request.Body.CopyToAsync(buffer, http.RequestAborted);
-        var payload = HttpApiFront.BuildEvent(http, buffer.ToArray(), stage);
+        var rest = options.Front == ApiFront.Rest;
+        var payload = rest
+            ? RestApiFront.BuildEvent(http, buffer.ToArray(), options.EffectiveStage, options.BinaryMediaTypes)
+            : HttpApiFront.BuildEvent(http, buffer.ToArray(), options.EffectiveStage);
         if (payload.Length > RuntimeApiEmulator.MaxRequestBytes)
         {
             // Lambda refuses the invocation (RequestEntityTooLarge) before the function sees it.
@@ -125,6 +150,13 @@ public sealed class LambdaEmulator : IAsyncDisposable
         }
 
         var result = await InvokeAsync(payload, http.RequestAborted);
-        await HttpApiFront.WriteResponseAsync(http, result);
+        if (rest)
+        {
+            await RestApiFront.WriteResponseAsync(http, result, options.BinaryMediaTypes);
+        }
+        else
+        {
+            await HttpApiFront.WriteResponseAsync(http, result);
+        }
     }
 }

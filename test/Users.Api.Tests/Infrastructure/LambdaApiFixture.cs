@@ -20,16 +20,30 @@ public sealed class LambdaApiFixture : ApiFixture
         await LambdaApi.StartAsync(settings);
 }
 
+/// <summary>
+/// The same, behind the emulator's REST API front (payload 1.0, stage "prod", template-rest.yaml's binary media
+/// types): every request goes to /prod/..., as to the execute-api URL, so the stage reaches the app as its PathBase.
+/// </summary>
+public sealed class LambdaRestApiFixture : ApiFixture
+{
+    public override string HostName => "lambda-rest";
+
+    protected override async Task<IRunningApi> StartApiCoreAsync(IReadOnlyDictionary<string, string> settings) =>
+        await LambdaApi.StartAsync(settings, ApiFront.Rest);
+}
+
 /// <summary>One function process behind one emulator, with the function's output captured line by line.</summary>
 public sealed class LambdaApi : IRunningApi
 {
     private readonly ConcurrentQueue<string> output;
 
-    private LambdaApi(Users.LambdaEmulator.LambdaEmulator emulator, ConcurrentQueue<string> output)
+    private LambdaApi(Users.LambdaEmulator.LambdaEmulator emulator, ConcurrentQueue<string> output, string? stage)
     {
         Emulator = emulator;
         this.output = output;
-        Client = new HttpClient { BaseAddress = emulator.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        Client = stage is null
+            ? new HttpClient { BaseAddress = emulator.BaseAddress, Timeout = TimeSpan.FromSeconds(60) }
+            : new HttpClient(new StagePrefix(stage)) { BaseAddress = emulator.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
     }
 
     public HttpClient Client { get; }
@@ -45,7 +59,7 @@ public sealed class LambdaApi : IRunningApi
             ? published
             : Path.Combine(AppContext.BaseDirectory, "Users.Functions.dll");
 
-    public static async Task<LambdaApi> StartAsync(IReadOnlyDictionary<string, string> settings)
+    public static async Task<LambdaApi> StartAsync(IReadOnlyDictionary<string, string> settings, ApiFront front = ApiFront.HttpApi)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var environment = new Dictionary<string, string?>(StringComparer.Ordinal);
@@ -75,13 +89,28 @@ public sealed class LambdaApi : IRunningApi
                 Environment = environment,
                 Output = output.Enqueue,
             },
-            new EmulatorOptions { Port = 0 });
-        return new LambdaApi(emulator, output);
+            new EmulatorOptions { Port = 0, Front = front });
+        return new LambdaApi(emulator, output, front == ApiFront.Rest ? "/prod" : null);
     }
 
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
         await Emulator.DisposeAsync();
+    }
+}
+
+/// <summary>Sends every request under a stage prefix ("/users" → "/prod/users"), as a client of an execute-api URL does.</summary>
+internal sealed class StagePrefix(string stage) : DelegatingHandler(new HttpClientHandler())
+{
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        // A link the API handed out (Link: </prod/users?cursor=...>) already has it.
+        if (request.RequestUri is { } uri && !uri.AbsolutePath.StartsWith(stage + "/", StringComparison.Ordinal))
+        {
+            request.RequestUri = new UriBuilder(uri) { Path = stage + uri.AbsolutePath }.Uri;
+        }
+
+        return base.SendAsync(request, cancellationToken);
     }
 }
