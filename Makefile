@@ -88,7 +88,7 @@ lambda-publish: ## Publish the Lambda function (LAMBDA_PUBLISH=r2r|aot|jit, LAMB
 	rm -f "$(ARTIFACTS_DIR)"/*.dbg "$(ARTIFACTS_DIR)"/*.pdb
 	chmod +x "$(ARTIFACTS_DIR)/bootstrap"
 
-lambda-local: ## Serve the API through the Lambda path (emulated Runtime API + API Gateway) on http://127.0.0.1:3000
+lambda-local: ## Serve the API through the Lambda path (emulated Runtime API + API Gateway) on http://127.0.0.1:3000 (LAMBDA_FRONT=rest: REST API, /prod)
 	bash scripts/lambda-local.sh
 
 lambda-bench: ## Cold start (JIT, ReadyToRun, Native AOT), warm latency and peak RSS through the Lambda emulator

@@ -5,6 +5,9 @@
 # Same local AWS as `make run` (scripts/lib/local-aws.sh): AWS_ENDPOINT_URL if set, else an emulator on 127.0.0.1:4566.
 #   LAMBDA_PUBLISH=r2r|aot|jit  run the published `bootstrap` (what `sam build` produces) instead of the built dll
 #   LAMBDA_PORT=3000            the API's port
+#   LAMBDA_FRONT=http|rest      http (default): API Gateway HTTP API, payload 2.0 (template.yaml);
+#                               rest: REST API, payload 1.0 (template-rest.yaml): stage prod, reachable at /prod/...
+#                               (execute-api URL) or at the root (custom domain), binary media types multipart/form-data, */*
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +16,11 @@ source scripts/lib/local-aws.sh
 
 export POWERTOOLS_SERVICE_NAME=${POWERTOOLS_SERVICE_NAME:-users-api}
 LAMBDA_PORT=${LAMBDA_PORT:-3000}
+LAMBDA_FRONT=${LAMBDA_FRONT:-http}
+case "$LAMBDA_FRONT" in
+  http | rest) ;;
+  *) echo "LAMBDA_FRONT must be http or rest, not '$LAMBDA_FRONT'" >&2; exit 2 ;;
+esac
 ensure_local_aws
 export AVATARS_PUBLIC_BASE_URL=${AVATARS_PUBLIC_BASE_URL:-${AWS_ENDPOINT_URL%/}/$AVATARS_BUCKET_NAME}
 
@@ -26,8 +34,10 @@ else
 fi
 dotnet build tools/Users.LambdaEmulator -c Release -o .local/lambda-emulator --nologo -v quiet
 
-echo "==> Users API (Lambda path, $function_path) on http://127.0.0.1:$LAMBDA_PORT (Ctrl-C stops it and everything this started)"
+base_url=http://127.0.0.1:$LAMBDA_PORT
+[ "$LAMBDA_FRONT" = rest ] && base_url=$base_url/prod
+echo "==> Users API (Lambda path, $LAMBDA_FRONT front, $function_path) on $base_url (Ctrl-C stops it and everything this started)"
 dotnet .local/lambda-emulator/Users.LambdaEmulator.dll --function "$function_path" --port "$LAMBDA_PORT" \
-  --name users-api --timeout 29 --memory 512 &
+  --name users-api --timeout 29 --memory 512 --front "$LAMBDA_FRONT" &
 started+=("pid:$!")
 wait "$!"

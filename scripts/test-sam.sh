@@ -1,15 +1,23 @@
 #!/usr/bin/env bash
-# SAM checks: cfn-lint on template.yaml, then what `sam build` does with a makefile build: copy CodeUri (the repository
-# root, without bin/obj/.git) to a scratch folder, run `make build-UsersApiFunction` there with ARTIFACTS_DIR set, and
-# check the bootstrap it leaves: an executable that serves the whole API contract through the Lambda emulator.
+# SAM checks: cfn-lint on template.yaml (HTTP API) and template-rest.yaml (REST API), which must share their parameters
+# and function settings; then what `sam build` does with a makefile build: copy CodeUri (the repository root, without
+# bin/obj/.git) to a scratch folder, run `make build-UsersApiFunction` there with ARTIFACTS_DIR set, and check the
+# bootstrap it leaves: an executable that serves the whole API contract through the Lambda emulator, behind its
+# HTTP API front (payload 2.0) and its REST API front (payload 1.0).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
 command -v cfn-lint >/dev/null || { echo "cfn-lint is required (pip install cfn-lint)" >&2; exit 1; }
-echo "--- cfn-lint template.yaml"
-cfn-lint template.yaml
+echo "--- cfn-lint template.yaml template-rest.yaml"
+cfn-lint template.yaml template-rest.yaml
 echo "cfn-lint: clean"
+# The REST variant differs only in its API: Parameters and Globals (everything before Resources:) are the same text.
+if ! diff <(sed -n '/^Parameters:/,/^Resources:/p' template.yaml) <(sed -n '/^Parameters:/,/^Resources:/p' template-rest.yaml); then
+  echo "FAIL: template-rest.yaml's Parameters/Globals differ from template.yaml's (copy the change across)" >&2
+  exit 1
+fi
+echo "template-rest.yaml: same parameters and function settings as template.yaml"
 
 scratch=$(mktemp -d)
 cleanup() {
@@ -26,10 +34,10 @@ tar -C "$root" --exclude=.git --exclude=bin --exclude=obj --exclude=.aws-sam --e
 [ -x "$scratch/artifacts/bootstrap" ] || { echo "FAIL: bootstrap is not executable" >&2; exit 1; }
 echo "bootstrap: $(du -sh "$scratch/artifacts" | cut -f1) in ARTIFACTS_DIR, $(file -b "$scratch/artifacts/bootstrap" 2>/dev/null | cut -d, -f1-2 || echo executable)"
 
-echo "--- the API contract suite against this bootstrap, through the Lambda emulator (one suite, two hosts)"
+echo "--- the API contract suite against this bootstrap, through the Lambda emulator's HTTP API and REST API fronts"
 dotnet build test/Users.Api.Tests -c Release --nologo -v quiet
 LAMBDA_TEST_FUNCTION="$scratch/artifacts/bootstrap" dotnet test test/Users.Api.Tests -c Release --no-build \
-  --filter "FullyQualifiedName~Users.Api.Tests.Contract.LambdaContractTests|FullyQualifiedName~Users.Api.Tests.Hosting.LambdaHostTests" \
+  --filter "FullyQualifiedName~Users.Api.Tests.Contract.LambdaContractTests|FullyQualifiedName~Users.Api.Tests.Contract.LambdaRestContractTests|FullyQualifiedName~Users.Api.Tests.Hosting.LambdaHostTests" \
   --logger "console;verbosity=minimal"
 
 # Native AOT: the same contract against an AOT bootstrap, where a C toolchain exists to link it.
