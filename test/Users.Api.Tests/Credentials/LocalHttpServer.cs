@@ -70,6 +70,7 @@ public sealed class PodIdentityAgent : IAsyncDisposable
 {
     private readonly LocalHttpServer server;
     private readonly string token;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<DateTime> fetchTimes = new();
     private int served;
     private int refused;
     private long lastExpiryTicks;
@@ -90,6 +91,9 @@ public sealed class PodIdentityAgent : IAsyncDisposable
 
     public int Refused => Volatile.Read(ref refused);
 
+    /// <summary>When each authorized fetch happened, in order.</summary>
+    public IReadOnlyList<DateTime> FetchTimes => [.. fetchTimes];
+
     /// <summary>The expiry of the credentials served last.</summary>
     public DateTime LastExpiry => new(Interlocked.Read(ref lastExpiryTicks), DateTimeKind.Utc);
 
@@ -103,8 +107,11 @@ public sealed class PodIdentityAgent : IAsyncDisposable
             return (401, "application/json", """{"Code":"AccessDenied","Message":"bad authorization token"}""");
         }
 
+        var now = DateTime.UtcNow;
+        fetchTimes.Enqueue(now);
         var number = Interlocked.Increment(ref served);
-        var expiry = DateTime.UtcNow + Lifetime;
+        // Whole seconds, as the expiry is written: the SDK sees exactly this instant.
+        var expiry = new DateTime(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc) + Lifetime;
         Interlocked.Exchange(ref lastExpiryTicks, expiry.Ticks);
         var body = $$"""
             {"AccessKeyId":"ASIAPODIDENTITY{{number:D5}}","SecretAccessKey":"pod-identity-secret-{{number}}","Token":"pod-identity-session-{{number}}","AccountId":"123456789012","Expiration":"{{expiry.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)}}"}

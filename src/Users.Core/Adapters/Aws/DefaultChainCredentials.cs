@@ -55,7 +55,17 @@ internal sealed class DefaultChainCredentials(IClientConfig config) : AWSCredent
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            throw CredentialsUnavailableException.From("the default chain (no source configured)", ex);
+            // No source could be set up: name the profile asked for, if any, and the SDK lists why each source failed.
+            var profile = config.Profile?.Name is { Length: > 0 } named ? named : Environment.GetEnvironmentVariable("AWS_PROFILE");
+            if (string.IsNullOrEmpty(profile))
+            {
+                throw CredentialsUnavailableException.From("the default chain (no source found)", ex);
+            }
+
+            var hint = ex.Message.Contains("SSO", StringComparison.Ordinal)
+                ? $"; an SSO profile needs a cached sign-in: aws sso login --profile {profile}"
+                : string.Empty;
+            throw CredentialsUnavailableException.From($"the default chain (AWS_PROFILE {profile}{hint})", ex);
         }
     }
 
