@@ -33,7 +33,7 @@ internal sealed class DefaultChainCredentials(IClientConfig config) : AWSCredent
 
     public override async Task<ImmutableCredentials> GetCredentialsAsync()
     {
-        var source = Resolve();
+        var source = await ResolveAsync().ConfigureAwait(false);
         try
         {
             return await source.GetCredentialsAsync().ConfigureAwait(false);
@@ -55,18 +55,37 @@ internal sealed class DefaultChainCredentials(IClientConfig config) : AWSCredent
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // No source could be set up: name the profile asked for, if any, and the SDK lists why each source failed.
-            var profile = config.Profile?.Name is { Length: > 0 } named ? named : Environment.GetEnvironmentVariable("AWS_PROFILE");
-            if (string.IsNullOrEmpty(profile))
-            {
-                throw CredentialsUnavailableException.From("the default chain (no source found)", ex);
-            }
-
-            var hint = ex.Message.Contains("SSO", StringComparison.Ordinal)
-                ? $"; an SSO profile needs a cached sign-in: aws sso login --profile {profile}"
-                : string.Empty;
-            throw CredentialsUnavailableException.From($"the default chain (AWS_PROFILE {profile}{hint})", ex);
+            throw NoSource(ex);
         }
+    }
+
+    private async Task<AWSCredentials> ResolveAsync()
+    {
+        try
+        {
+            var source = await DefaultAWSCredentialsIdentityResolver.GetCredentialsAsync(config).ConfigureAwait(false);
+            Volatile.Write(ref resolved, source);
+            return source;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw NoSource(ex);
+        }
+    }
+
+    /// <summary>No source could be set up: names the profile asked for, if any; the SDK's message lists why each source failed.</summary>
+    private CredentialsUnavailableException NoSource(Exception ex)
+    {
+        var profile = config.Profile?.Name is { Length: > 0 } named ? named : Environment.GetEnvironmentVariable("AWS_PROFILE");
+        if (string.IsNullOrEmpty(profile))
+        {
+            return CredentialsUnavailableException.From("the default chain (no source found)", ex);
+        }
+
+        var hint = ex.Message.Contains("SSO", StringComparison.Ordinal)
+            ? $"; an SSO profile needs a cached sign-in: aws sso login --profile {profile}"
+            : string.Empty;
+        return CredentialsUnavailableException.From($"the default chain (AWS_PROFILE {profile}{hint})", ex);
     }
 
     /// <summary>A name an operator recognises for the source the chain picked.</summary>
