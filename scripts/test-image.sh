@@ -8,7 +8,8 @@
 # The smoke: moto_server on a free 127.0.0.1 port with the table and bucket made by the aws CLI; the container
 # read-only, /tmp a tmpfs, as the image's default (non-root) user, host network, Kestrel on a free loopback port;
 # /health/live, /health/ready, POST /user (a real PNG) -> 201, GET /users lists it, 404 is problem+json,
-# then SIGTERM during a slow upload: the upload completes (drained) and the app exits 0.
+# then SIGTERM during a slow upload: the upload completes (drained) and the app exits 0; then the credential tests
+# (IRSA, Pod Identity, assume-role and SSO profiles, failures) against the same image, without static keys.
 # Everything it started is removed on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -211,3 +212,12 @@ assert lines, "no logs"
 for l in lines: json.loads(l)
 ' <"$workdir/stdout.log" || fail "stdout logs are not one JSON object per line"
 step "image smoke passed"
+
+# ---- credentials without static keys: IRSA, EKS Pod Identity, assume-role and SSO profiles, and the failures ----
+# The credential tests (test/Users.Api.Tests/Credentials) start this image for each case: host network, read-only,
+# non-root, the case's token and config files mounted read-only, no AWS_ACCESS_KEY_ID anywhere.
+step "credential sources and failures against $IMAGE (no static keys)"
+dotnet build test/Users.Api.Tests -c Release --nologo -v quiet
+env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY CREDENTIALS_TEST_IMAGE="$IMAGE" CREDENTIALS_TEST_ENGINE="$ENGINE" \
+  dotnet test test/Users.Api.Tests -c Release --no-build --filter "Category=Credentials" --logger "console;verbosity=minimal"
+step "credentials passed"

@@ -3,7 +3,8 @@
 # and function settings; then what `sam build` does with a makefile build: copy CodeUri (the repository root, without
 # bin/obj/.git) to a scratch folder, run `make build-UsersApiFunction` there with ARTIFACTS_DIR set, and check the
 # bootstrap it leaves: an executable that serves the whole API contract through the Lambda emulator, behind its
-# HTTP API front (payload 2.0) and its REST API front (payload 1.0).
+# HTTP API front (payload 2.0) and its REST API front (payload 1.0), and gets its AWS credentials from every source
+# of the SDK's default chain without static keys (test/Users.Api.Tests/Credentials).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -34,19 +35,21 @@ tar -C "$root" --exclude=.git --exclude=bin --exclude=obj --exclude=.aws-sam --e
 [ -x "$scratch/artifacts/bootstrap" ] || { echo "FAIL: bootstrap is not executable" >&2; exit 1; }
 echo "bootstrap: $(du -sh "$scratch/artifacts" | cut -f1) in ARTIFACTS_DIR, $(file -b "$scratch/artifacts/bootstrap" 2>/dev/null | cut -d, -f1-2 || echo executable)"
 
-echo "--- the API contract suite against this bootstrap, through the Lambda emulator's HTTP API and REST API fronts"
+echo "--- the API contract suite against this bootstrap, through the Lambda emulator's HTTP API and REST API fronts,"
+echo "    and every credential source without static keys (IRSA, Pod Identity, assume-role and SSO profiles)"
 dotnet build test/Users.Api.Tests -c Release --nologo -v quiet
 LAMBDA_TEST_FUNCTION="$scratch/artifacts/bootstrap" dotnet test test/Users.Api.Tests -c Release --no-build \
-  --filter "FullyQualifiedName~Users.Api.Tests.Contract.LambdaContractTests|FullyQualifiedName~Users.Api.Tests.Contract.LambdaRestContractTests|FullyQualifiedName~Users.Api.Tests.Hosting.LambdaHostTests" \
+  --filter "FullyQualifiedName~Users.Api.Tests.Contract.LambdaContractTests|FullyQualifiedName~Users.Api.Tests.Contract.LambdaRestContractTests|FullyQualifiedName~Users.Api.Tests.Hosting.LambdaHostTests|FullyQualifiedName~Users.Api.Tests.Credentials.CredentialSourceTests" \
   --logger "console;verbosity=minimal"
 
 # Native AOT: the same contract against an AOT bootstrap, where a C toolchain exists to link it.
 if command -v clang >/dev/null || command -v gcc >/dev/null; then
-  echo "--- Native AOT: make build-UsersApiFunction LAMBDA_PUBLISH=aot, then the contract suite"
+  echo "--- Native AOT: make build-UsersApiFunction LAMBDA_PUBLISH=aot, then the contract suite and every credential"
+  echo "    source and failure (trimming must keep the STS and SSO clients the SDK loads by name)"
   rm -rf "$scratch/artifacts-aot"
   ( cd "$scratch/src" && ARTIFACTS_DIR="$scratch/artifacts-aot" make build-UsersApiFunction LAMBDA_PUBLISH=aot )
   LAMBDA_TEST_FUNCTION="$scratch/artifacts-aot/bootstrap" dotnet test test/Users.Api.Tests -c Release --no-build \
-    --filter "FullyQualifiedName~Users.Api.Tests.Contract.LambdaContractTests" \
+    --filter "FullyQualifiedName~Users.Api.Tests.Contract.LambdaContractTests|FullyQualifiedName~Users.Api.Tests.Credentials" \
     --logger "console;verbosity=minimal"
 else
   echo "--- Native AOT: skipped (no clang or gcc to link it)"

@@ -5,7 +5,10 @@ using Amazon.S3;
 
 namespace Users.Core.Adapters.Aws;
 
-/// <summary>Builds the SDK clients from <see cref="AwsStorageOptions"/>: region, optional endpoint, timeouts and retries.</summary>
+/// <summary>
+/// Builds the SDK clients from <see cref="AwsStorageOptions"/>: region, optional endpoint, timeouts and retries;
+/// credentials from the SDK's default chain, failures named by source (<see cref="DefaultChainCredentials"/>).
+/// </summary>
 public static class AwsClients
 {
     public static IAmazonDynamoDB CreateDynamoDb(AwsStorageOptions options)
@@ -13,7 +16,7 @@ public static class AwsClients
         ArgumentNullException.ThrowIfNull(options);
         var config = new AmazonDynamoDBConfig();
         Apply(config, options);
-        return new AmazonDynamoDBClient(config);
+        return new AmazonDynamoDBClient(new DefaultChainCredentials(config), config);
     }
 
     public static IAmazonS3 CreateS3(AwsStorageOptions options)
@@ -27,7 +30,7 @@ public static class AwsClients
             config.ForcePathStyle = true;
         }
 
-        return new AmazonS3Client(config);
+        return new AmazonS3Client(new DefaultChainCredentials(config), config);
     }
 
     private static void Apply(ClientConfig config, AwsStorageOptions options)
