@@ -51,7 +51,9 @@ internal static class InitErrorReporter
     {
         if (Interlocked.Exchange(ref reported, 1) == 0)
         {
-            Report(runtimeApi, exception, TimeSpan.FromSeconds(2));
+            // Generous: a cold process on a busy host can take seconds to build its first HTTP client and connect
+            // (2 s was seen to expire under load), and Lambda's init phase allows 10 s.
+            Report(runtimeApi, exception, TimeSpan.FromSeconds(5));
         }
     }
 
