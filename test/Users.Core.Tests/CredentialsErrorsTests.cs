@@ -12,7 +12,7 @@ public class CredentialsErrorsTests
 
         var error = CredentialsUnavailableException.From("web identity (IRSA)", cause);
 
-        Assert.Equal("AWS credentials from web identity (IRSA) could not be obtained: Error calling AssumeRoleWithWebIdentity <- Could not find file '/var/run/token'", error.Message);
+        Assert.Equal("AWS credentials from web identity (IRSA) could not be obtained: Error calling AssumeRoleWithWebIdentity; caused by: Could not find file '/var/run/token'", error.Message);
         Assert.Same(cause, error.InnerException);
     }
 

@@ -39,18 +39,43 @@ public static class CredentialsHosts
         }
 
         var process = AppProcess.Start(scenario.Settings);
+        var host = new ProcessHost(process);
         try
         {
-            await process.WaitUntilLiveAsync();
+            await WaitUntilLiveAsync(host.Client, () => process.HasExited ? $"the app exited with {process.ExitCode}: {string.Join('\n', process.StandardError)}" : null);
         }
         catch
         {
-            await process.DisposeAsync();
+            await host.DisposeAsync();
             throw;
         }
 
-        return new ProcessHost(process);
+        return host;
     }
+
+    /// <summary>Polls /health/live until 200 (bounded); a slow answer on a loaded machine is "not yet", an exit is a failure.</summary>
+    private static Task WaitUntilLiveAsync(HttpClient client, Func<string?> failure) =>
+        Wait.Until(
+            async () =>
+            {
+                if (failure() is { } reason)
+                {
+                    throw new InvalidOperationException(reason);
+                }
+
+                try
+                {
+                    using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                    using var response = await client.GetAsync(new Uri("/health/live", UriKind.Relative), timeout.Token);
+                    return response.IsSuccessStatusCode;
+                }
+                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+                {
+                    return false;
+                }
+            },
+            TimeSpan.FromSeconds(90),
+            $"/health/live on the {Artifact}");
 
     private sealed class ProcessHost(AppProcess process) : ICredentialsHost
     {
@@ -117,21 +142,7 @@ public static class CredentialsHosts
             var host = new ContainerHost(stdout.Trim(), new Uri(address));
             try
             {
-                await Wait.Until(
-                    async () =>
-                    {
-                        try
-                        {
-                            using var response = await host.Client.GetAsync(new Uri("/health/live", UriKind.Relative));
-                            return response.IsSuccessStatusCode;
-                        }
-                        catch (HttpRequestException)
-                        {
-                            return false;
-                        }
-                    },
-                    TimeSpan.FromSeconds(60),
-                    "the container to answer /health/live");
+                await WaitUntilLiveAsync(host.Client, () => null);
             }
             catch
             {

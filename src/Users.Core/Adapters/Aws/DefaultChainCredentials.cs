@@ -91,9 +91,9 @@ internal sealed class DefaultChainCredentials(IClientConfig config) : AWSCredent
     /// <summary>A name an operator recognises for the source the chain picked.</summary>
     internal static string Describe(AWSCredentials source) => source switch
     {
-        AssumeRoleWithWebIdentityCredentials => "web identity (IRSA: AWS_ROLE_ARN + AWS_WEB_IDENTITY_TOKEN_FILE)",
+        AssumeRoleWithWebIdentityCredentials => "web identity (IRSA: AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE)",
         GenericContainerCredentials => "the container credentials endpoint (EKS Pod Identity / ECS: AWS_CONTAINER_CREDENTIALS_FULL_URI or _RELATIVE_URI)",
-        AssumeRoleAWSCredentials => "an assume-role profile (role_arn + source_profile)",
+        AssumeRoleAWSCredentials => "an assume-role profile (role_arn and source_profile)",
         SSOAWSCredentials => "an SSO profile (aws sso login)",
         ProcessAWSCredentials => "a credential_process profile",
         InstanceProfileAWSCredentials => "EC2 instance metadata (instance profile)",
@@ -135,6 +135,6 @@ public sealed class CredentialsUnavailableException : AmazonClientException
             }
         }
 
-        return new CredentialsUnavailableException($"AWS credentials from {source} could not be obtained: {string.Join(" <- ", causes)}", exception);
+        return new CredentialsUnavailableException($"AWS credentials from {source} could not be obtained: {string.Join("; caused by: ", causes)}", exception);
     }
 }
