@@ -24,9 +24,11 @@ public sealed class SmokeTarget : IAsyncLifetime
     public string Description { get; private set; } = "";
 
     /// <summary>The base URL from the environment, validated; null when unset.</summary>
-    public static Uri? ConfiguredBaseUrl()
+    public static Uri? ConfiguredBaseUrl() => ParseBaseUrl(Environment.GetEnvironmentVariable(BaseUrlVariable));
+
+    /// <summary>An http(s) base URL without query, ending in a slash; null for nothing; a clear error otherwise.</summary>
+    public static Uri? ParseBaseUrl(string? value)
     {
-        var value = Environment.GetEnvironmentVariable(BaseUrlVariable);
         if (string.IsNullOrWhiteSpace(value))
         {
             return null;
