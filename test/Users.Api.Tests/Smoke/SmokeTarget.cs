@@ -67,6 +67,17 @@ public sealed class SmokeTarget : IAsyncLifetime
         await app.WaitUntilLiveAsync();
         Description = $"local process {app.Address}";
         Client = new HttpClient { BaseAddress = app.Address, Timeout = TimeSpan.FromSeconds(30) };
+
+        // As a deployment is smoke-tested once it is rolled out and ready: the first DynamoDB and S3 calls of a
+        // fresh process (client set-up, connections) can outlast the readiness probe's own 2 s timeout.
+        await Wait.Until(
+            async () =>
+            {
+                using var ready = await Client.GetAsync("health/ready");
+                return ready.IsSuccessStatusCode;
+            },
+            TimeSpan.FromSeconds(30),
+            "the local instance to be ready");
     }
 
     public async Task DisposeAsync()
