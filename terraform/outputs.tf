@@ -104,6 +104,9 @@ locals {
     },
     var.create_lambda_role ? { LambdaRoleArn = module.workload_iam.lambda_role_arn } : {},
   )
+
+  helm_set_flags          = join(" ", [for key in ["serviceAccount.roleArn", "config.usersTableName", "config.avatarsBucketName", "config.awsRegion", "config.avatarsPublicBaseUrl"] : "--set ${key}=${local.helm_values[key]}" if contains(keys(local.helm_values), key)])
+  sam_parameter_overrides = join(" ", [for key in ["UsersTableName", "AvatarsBucketName", "LambdaRoleArn"] : "${key}=${local.sam_parameters[key]}" if contains(keys(local.sam_parameters), key)])
 }
 
 output "app_env" {
@@ -118,7 +121,7 @@ output "helm_values" {
 
 output "helm_set_flags" {
   description = "Ready-made flags: helm upgrade --install users-api helm/users-api $(terraform output -raw helm_set_flags)."
-  value       = join(" ", [for key in ["serviceAccount.roleArn", "config.usersTableName", "config.avatarsBucketName", "config.awsRegion", "config.avatarsPublicBaseUrl"] : "--set ${key}=${local.helm_values[key]}" if contains(keys(local.helm_values), key)])
+  value       = local.helm_set_flags
 }
 
 output "sam_parameters" {
@@ -128,5 +131,5 @@ output "sam_parameters" {
 
 output "sam_parameter_overrides" {
   description = "Ready-made: sam deploy --parameter-overrides \"$(terraform output -raw sam_parameter_overrides)\"."
-  value       = join(" ", [for key in ["UsersTableName", "AvatarsBucketName", "LambdaRoleArn"] : "${key}=${local.sam_parameters[key]}" if contains(keys(local.sam_parameters), key)])
+  value       = local.sam_parameter_overrides
 }

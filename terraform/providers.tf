@@ -20,6 +20,7 @@ provider "aws" {
     cloudfront = var.aws_endpoint_url
     dynamodb   = var.aws_endpoint_url
     ec2        = var.aws_endpoint_url
+    ecr        = var.aws_endpoint_url
     eks        = var.aws_endpoint_url
     iam        = var.aws_endpoint_url
     kms        = var.aws_endpoint_url

@@ -98,3 +98,34 @@ override_resource {
     arn = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/CLUSTER"
   }
 }
+
+# --- Delivery (modules/delivery) ----------------------------------------------
+
+mock_resource "aws_ecr_repository" {
+  defaults = {
+    arn            = "arn:aws:ecr:us-east-1:123456789012:repository/users-api"
+    repository_url = "123456789012.dkr.ecr.us-east-1.amazonaws.com/users-api"
+  }
+}
+
+override_resource {
+  target = module.delivery[0].aws_iam_role.deploy
+  values = {
+    arn = "arn:aws:iam::123456789012:role/users-api-deploy"
+  }
+}
+
+override_resource {
+  target = module.delivery[0].aws_iam_openid_connect_provider.github[0]
+  values = {
+    arn = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
+  }
+}
+
+override_resource {
+  target = module.delivery[0].aws_s3_bucket.sam_artifacts
+  values = {
+    id  = "users-api-sam-artifacts-123456789012-us-east-1"
+    arn = "arn:aws:s3:::users-api-sam-artifacts-123456789012-us-east-1"
+  }
+}

@@ -77,9 +77,9 @@ public sealed class AppProcess : IAsyncDisposable
                     using var response = await http.GetAsync(new Uri(Address, "/health/live"));
                     return response.IsSuccessStatusCode;
                 }
-                catch (HttpRequestException)
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
                 {
-                    return false;
+                    return false; // not listening yet, or too busy starting to answer within the probe's timeout
                 }
             },
             TimeSpan.FromSeconds(30),

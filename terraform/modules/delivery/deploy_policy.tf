@@ -1,0 +1,127 @@
+# What a release does, and nothing else:
+#   - push the image to this one repository (the registry login token has no resource: "*");
+#   - read the cluster endpoint for kubectl/helm (eks:DescribeCluster on this cluster; Kubernetes rights come from
+#     the access entry in eks_access.tf, or from the cluster's admins);
+#   - run `sam deploy` on this one stack: change sets on the stack and through the Serverless transform, the package
+#     upload to the artifact bucket, and the stack's own resources (its functions and HTTP API), which CloudFormation
+#     creates with the caller's rights: those are allowed only when called via CloudFormation (aws:CalledVia);
+#   - pass the Lambda execution role, and only to Lambda.
+
+locals {
+  repository_arn = aws_ecr_repository.app.arn
+  stack_arn      = "arn:${local.partition}:cloudformation:${local.region}:${local.account_id}:stack/${var.sam_stack_name}/*"
+  bucket_arn     = aws_s3_bucket.sam_artifacts.arn
+  via_cfn        = { "ForAnyValue:StringEquals" = { "aws:CalledVia" = ["cloudformation.amazonaws.com"] } }
+
+  deploy_statements = concat(
+    [
+      {
+        Sid      = "EcrLogin"
+        Effect   = "Allow"
+        Action   = "ecr:GetAuthorizationToken"
+        Resource = "*"
+      },
+      {
+        Sid    = "EcrPushThisRepository"
+        Effect = "Allow"
+        Action = [
+          "ecr:BatchCheckLayerAvailability",
+          "ecr:BatchGetImage",
+          "ecr:CompleteLayerUpload",
+          "ecr:DescribeImages",
+          "ecr:GetDownloadUrlForLayer",
+          "ecr:InitiateLayerUpload",
+          "ecr:PutImage",
+          "ecr:UploadLayerPart",
+        ]
+        Resource = local.repository_arn
+      },
+      {
+        Sid    = "SamStack"
+        Effect = "Allow"
+        Action = [
+          "cloudformation:CreateChangeSet",
+          "cloudformation:DeleteChangeSet",
+          "cloudformation:DescribeChangeSet",
+          "cloudformation:DescribeStackEvents",
+          "cloudformation:DescribeStacks",
+          "cloudformation:ExecuteChangeSet",
+          "cloudformation:GetTemplate",
+          "cloudformation:GetTemplateSummary",
+          "cloudformation:ListStackResources",
+        ]
+        Resource = local.stack_arn
+      },
+      {
+        Sid      = "SamTransform"
+        Effect   = "Allow"
+        Action   = "cloudformation:CreateChangeSet"
+        Resource = "arn:${local.partition}:cloudformation:${local.region}:aws:transform/Serverless-2016-10-31"
+      },
+      {
+        Sid      = "SamArtifactsBucket"
+        Effect   = "Allow"
+        Action   = ["s3:GetBucketLocation", "s3:ListBucket"]
+        Resource = local.bucket_arn
+      },
+      {
+        Sid      = "SamArtifactsObjects"
+        Effect   = "Allow"
+        Action   = ["s3:GetObject", "s3:PutObject"]
+        Resource = "${local.bucket_arn}/*"
+      },
+      {
+        Sid    = "SamStackFunctionsViaCloudFormation"
+        Effect = "Allow"
+        Action = [
+          "lambda:AddPermission",
+          "lambda:CreateFunction",
+          "lambda:DeleteFunction",
+          "lambda:GetFunction",
+          "lambda:GetFunctionConfiguration",
+          "lambda:ListTags",
+          "lambda:RemovePermission",
+          "lambda:TagResource",
+          "lambda:UntagResource",
+          "lambda:UpdateFunctionCode",
+          "lambda:UpdateFunctionConfiguration",
+        ]
+        Resource  = "arn:${local.partition}:lambda:${local.region}:${local.account_id}:function:${var.sam_stack_name}-*"
+        Condition = local.via_cfn
+      },
+      {
+        Sid    = "SamStackHttpApiViaCloudFormation"
+        Effect = "Allow"
+        Action = ["apigateway:DELETE", "apigateway:GET", "apigateway:PATCH", "apigateway:POST", "apigateway:PUT"]
+        Resource = [
+          "arn:${local.partition}:apigateway:${local.region}::/apis",
+          "arn:${local.partition}:apigateway:${local.region}::/apis/*",
+          "arn:${local.partition}:apigateway:${local.region}::/tags/*",
+        ]
+        Condition = local.via_cfn
+      },
+    ],
+    var.eks_cluster_name == null ? [] : [{
+      Sid      = "EksDescribeThisCluster"
+      Effect   = "Allow"
+      Action   = "eks:DescribeCluster"
+      Resource = "arn:${local.partition}:eks:${local.region}:${local.account_id}:cluster/${var.eks_cluster_name}"
+    }],
+    var.lambda_role_arn == null ? [] : [{
+      Sid       = "PassTheLambdaRoleToLambda"
+      Effect    = "Allow"
+      Action    = "iam:PassRole"
+      Resource  = var.lambda_role_arn
+      Condition = { StringEquals = { "iam:PassedToService" = "lambda.amazonaws.com" } }
+    }],
+  )
+}
+
+resource "aws_iam_policy" "deploy" {
+  name        = "${var.name_prefix}-deploy"
+  description = "Release of ${var.github_repository}: push to ${var.ecr_repository_name}, deploy stack ${var.sam_stack_name}${var.eks_cluster_name == null ? "" : ", describe cluster ${var.eks_cluster_name}"}"
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = local.deploy_statements
+  })
+}
