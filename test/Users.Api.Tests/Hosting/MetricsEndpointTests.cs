@@ -117,7 +117,9 @@ public sealed partial class MetricsEndpointTests(ManagementPortFixture fixture) 
     public async Task An_incoming_traceparent_is_the_trace_of_the_request_and_its_log_lines()
     {
         var traceId = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
-        using var http = new HttpClient();
+        // This process' own HttpClient would otherwise replace the header with its own trace (it traces too).
+        using var handler = new SocketsHttpHandler { ActivityHeadersPropagator = null };
+        using var http = new HttpClient(handler);
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(fixture.App.Address, "/users?limit=1"));
         request.Headers.Add("traceparent", $"00-{traceId}-00f067aa0ba902b7-01");
         using var response = await http.SendAsync(request);
