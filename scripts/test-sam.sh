@@ -29,7 +29,7 @@ echo "bootstrap: $(du -sh "$scratch/artifacts" | cut -f1) in ARTIFACTS_DIR, $(fi
 echo "--- the API contract suite against this bootstrap, through the Lambda emulator (one suite, two hosts)"
 dotnet build test/Users.Api.Tests -c Release --nologo -v quiet
 LAMBDA_TEST_FUNCTION="$scratch/artifacts/bootstrap" dotnet test test/Users.Api.Tests -c Release --no-build \
-  --filter "FullyQualifiedName~Users.Api.Tests.Contract.LambdaContractTests|FullyQualifiedName~Users.Api.Tests.Hosting.LambdaHostTests" \
+  --filter "FullyQualifiedName~Users.Api.Tests.Contract.LambdaContractTests|FullyQualifiedName~Users.Api.Tests.Hosting.LambdaHostTests|FullyQualifiedName~Users.Api.Tests.Hosting.LambdaMetricsTests" \
   --logger "console;verbosity=minimal"
 
 # Native AOT: the same contract against an AOT bootstrap, where a C toolchain exists to link it.
@@ -38,7 +38,7 @@ if command -v clang >/dev/null || command -v gcc >/dev/null; then
   rm -rf "$scratch/artifacts-aot"
   ( cd "$scratch/src" && ARTIFACTS_DIR="$scratch/artifacts-aot" make build-UsersApiFunction LAMBDA_PUBLISH=aot )
   LAMBDA_TEST_FUNCTION="$scratch/artifacts-aot/bootstrap" dotnet test test/Users.Api.Tests -c Release --no-build \
-    --filter "FullyQualifiedName~Users.Api.Tests.Contract.LambdaContractTests" \
+    --filter "FullyQualifiedName~Users.Api.Tests.Contract.LambdaContractTests|FullyQualifiedName~Users.Api.Tests.Hosting.LambdaMetricsTests" \
     --logger "console;verbosity=minimal"
 else
   echo "--- Native AOT: skipped (no clang or gcc to link it)"
