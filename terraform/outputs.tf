@@ -130,3 +130,8 @@ output "sam_parameter_overrides" {
   description = "Ready-made: sam deploy --parameter-overrides \"$(terraform output -raw sam_parameter_overrides)\"."
   value       = join(" ", [for key in ["UsersTableName", "AvatarsBucketName", "LambdaRoleArn"] : "${key}=${local.sam_parameters[key]}" if contains(keys(local.sam_parameters), key)])
 }
+
+output "alarm_topic_arn" {
+  description = "SNS topic of the data stores' CloudWatch alarms (subscribe your pager or chat to it), or null when alarms are off."
+  value       = module.data_stores.alarm_topic_arn
+}
