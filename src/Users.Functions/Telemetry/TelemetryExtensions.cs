@@ -56,16 +56,17 @@ public static class TelemetryExtensions
             }
         });
 
-        telemetry.WithTracing(tracing =>
+        // Spans are recorded only when something exports them: without a tracer provider ASP.NET Core still starts
+        // the request's Activity (its trace and span ids are in every log line, an incoming traceparent is honoured
+        // and HttpClient propagates it), at none of the cost of recording spans nobody reads.
+        if (settings.OtlpTraces)
         {
-            tracing.AddAspNetCoreInstrumentation(options => options.Filter = context => !IsManagement(context, settings))
+            telemetry.WithTracing(tracing => tracing
+                .AddAspNetCoreInstrumentation(options => options.Filter = context => !IsManagement(context, settings))
                 .AddHttpClientInstrumentation()
-                .AddSource(UsersTelemetry.Name);
-            if (settings.OtlpTraces)
-            {
-                tracing.AddOtlpExporter();
-            }
-        });
+                .AddSource(UsersTelemetry.Name)
+                .AddOtlpExporter());
+        }
 
         return settings.MetricsPort;
     }
