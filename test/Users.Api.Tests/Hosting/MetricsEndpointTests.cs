@@ -23,6 +23,14 @@ public sealed class ManagementPortFixture : IAsyncLifetime
         App = AppProcess.Start(storage.Settings(new Dictionary<string, string> { ["METRICS_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) }));
         Management = new Uri($"http://127.0.0.1:{port}");
         await App.WaitUntilLiveAsync();
+        await WarmUpAsync(App.Address);
+    }
+
+    /// <summary>One readiness probe creates both AWS clients, so a test's first registration is not a cold start.</summary>
+    internal static async Task WarmUpAsync(Uri address)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        using var ready = await http.GetAsync(new Uri(address, "/health/ready"));
     }
 
     public async Task DisposeAsync()
@@ -79,7 +87,16 @@ public sealed partial class MetricsEndpointTests(ManagementPortFixture fixture) 
             Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         }
 
-        var after = RequestSeries(await http.GetStringAsync(new Uri(fixture.Management, "/metrics")));
+        // The exporter may answer a scrape from its short response cache: wait for one that has the 60 requests.
+        Dictionary<string, double> after = [];
+        await Wait.Until(
+            async () =>
+            {
+                after = RequestSeries(await http.GetStringAsync(new Uri(fixture.Management, "/metrics")));
+                return after.Any(s => s.Key.Contains("http_response_status_code=\"404\"", StringComparison.Ordinal) && s.Value >= 61);
+            },
+            TimeSpan.FromSeconds(10),
+            "a scrape counting the 60 unknown paths");
         Assert.Equal(before.Keys.Order(StringComparer.Ordinal), after.Keys.Order(StringComparer.Ordinal));
         var notFound = Assert.Single(after, s => s.Key.Contains("http_response_status_code=\"404\"", StringComparison.Ordinal) && s.Key.Contains("http_request_method=\"GET\"", StringComparison.Ordinal));
         Assert.DoesNotContain("http_route", notFound.Key, StringComparison.Ordinal);
