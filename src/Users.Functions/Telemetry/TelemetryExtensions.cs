@@ -42,7 +42,8 @@ public static class TelemetryExtensions
                 .AddMeter(UsersTelemetry.Name);
             if (settings.MetricsPort > 0)
             {
-                metrics.AddPrometheusExporter();
+                // No response cache: every scrape (and every test) sees the current values.
+                metrics.AddPrometheusExporter(options => options.ScrapeResponseCacheDurationMilliseconds = 0);
             }
 
             if (settings.OnLambda)
