@@ -6,7 +6,7 @@ DOTNET ?= dotnet
 CONFIGURATION ?= Release
 SOLUTION := Users.slnx
 
-.PHONY: help build test test-dotnet format format-check run clean smoke
+.PHONY: help build test test-dotnet test-observability format format-check run clean smoke
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z0-9_.-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-22s %s\n", $$1, $$2}'
@@ -19,6 +19,9 @@ test: ## Build and run every test (unit, integration against moto_server, ...)
 
 test-dotnet: ## Run the .NET test projects only
 	bash scripts/test-dotnet.sh
+
+test-observability: ## promtool rule tests, then a real Prometheus scraping the service: every rule and dashboard query
+	bash scripts/test-observability.sh
 
 format: ## Apply dotnet format
 	$(DOTNET) format $(SOLUTION)

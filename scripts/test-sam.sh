@@ -39,7 +39,7 @@ echo "--- the API contract suite against this bootstrap, through the Lambda emul
 echo "    and every credential source without static keys (IRSA, Pod Identity, assume-role and SSO profiles)"
 dotnet build test/Users.Api.Tests -c Release --nologo -v quiet
 LAMBDA_TEST_FUNCTION="$scratch/artifacts/bootstrap" dotnet test test/Users.Api.Tests -c Release --no-build \
-  --filter "FullyQualifiedName~Users.Api.Tests.Contract.LambdaContractTests|FullyQualifiedName~Users.Api.Tests.Contract.LambdaRestContractTests|FullyQualifiedName~Users.Api.Tests.Hosting.LambdaHostTests|FullyQualifiedName~Users.Api.Tests.Credentials.CredentialSourceTests" \
+  --filter "FullyQualifiedName~Users.Api.Tests.Contract.LambdaContractTests|FullyQualifiedName~Users.Api.Tests.Contract.LambdaRestContractTests|FullyQualifiedName~Users.Api.Tests.Hosting.LambdaHostTests|FullyQualifiedName~Users.Api.Tests.Hosting.LambdaMetricsTests|FullyQualifiedName~Users.Api.Tests.Credentials.CredentialSourceTests" \
   --logger "console;verbosity=minimal"
 
 # Native AOT: the same contract against an AOT bootstrap, where a C toolchain exists to link it.
@@ -49,7 +49,7 @@ if command -v clang >/dev/null || command -v gcc >/dev/null; then
   rm -rf "$scratch/artifacts-aot"
   ( cd "$scratch/src" && ARTIFACTS_DIR="$scratch/artifacts-aot" make build-UsersApiFunction LAMBDA_PUBLISH=aot )
   LAMBDA_TEST_FUNCTION="$scratch/artifacts-aot/bootstrap" dotnet test test/Users.Api.Tests -c Release --no-build \
-    --filter "FullyQualifiedName~Users.Api.Tests.Contract.LambdaContractTests|FullyQualifiedName~Users.Api.Tests.Credentials" \
+    --filter "FullyQualifiedName~Users.Api.Tests.Contract.LambdaContractTests|FullyQualifiedName~Users.Api.Tests.Hosting.LambdaMetricsTests|FullyQualifiedName~Users.Api.Tests.Credentials" \
     --logger "console;verbosity=minimal"
 else
   echo "--- Native AOT: skipped (no clang or gcc to link it)"

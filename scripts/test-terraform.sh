@@ -135,6 +135,17 @@ expect "bucket policy denies TLS < 1.2" \
   "[$resources]"
 expect "bucket policy allows nothing" "$(jq '[.Statement[] | select(.Effect != "Deny")] | length' "$work/bucket-policy.json")" "0"
 
+step "CloudWatch alarms and dashboard (observability)"
+topic=$(out alarm_topic_arn)
+awsl cloudwatch describe-alarms --alarm-name-prefix "$table-dynamodb-" >"$work/alarms.json"
+expect "DynamoDB alarms: throttles (read, write) and system errors (PutItem, Scan)" \
+  "$(jq -c '[.MetricAlarms[] | "\(.MetricName) \([.Dimensions[] | select(.Name == "Operation") | .Value] | join(""))"] | sort' "$work/alarms.json")" \
+  '["ReadThrottleEvents ","SystemErrors PutItem","SystemErrors Scan","WriteThrottleEvents "]'
+expect "every alarm notifies the topic on alarm and recovery" \
+  "$(jq --arg t "$topic" '[.MetricAlarms[] | select(.AlarmActions == [$t] and .OKActions == [$t])] | length' "$work/alarms.json")" "4"
+expect "alarm topic exists" "$(awsl sns get-topic-attributes --topic-arn "$topic" | jq -r '.Attributes.TopicArn')" "$topic"
+expect "data stores dashboard" "$(awsl cloudwatch get-dashboard --dashboard-name "$table-data-stores" | jq '.DashboardBody | fromjson | .widgets | length')" "4"
+
 step "IAM"
 # The app policy: exactly these (action, resource) pairs, nothing else.
 version=$(awsl iam get-policy --policy-arn "$app_policy_arn" | jq -r '.Policy.DefaultVersionId')

@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.." || exit 1
 steps=(
   "format:scripts/test-format.sh"
   "dotnet:scripts/test-dotnet.sh"
+  "observability:scripts/test-observability.sh"
   "terraform:scripts/test-terraform.sh"
   "sam:scripts/test-sam.sh"
   "image:scripts/test-image.sh"

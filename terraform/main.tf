@@ -11,6 +11,10 @@ module "data_stores" {
   abort_incomplete_multipart_upload_days = var.abort_incomplete_multipart_upload_days
   enable_cloudfront                      = var.enable_cloudfront
   cloudfront_price_class                 = var.cloudfront_price_class
+
+  # Observability: CloudWatch alarms, SNS topic and dashboard (modules/data-stores/alarms.tf).
+  alarms_enabled = var.alarms_enabled
+  alarm_email    = var.alarm_email
 }
 
 module "eks" {

@@ -133,3 +133,8 @@ output "sam_parameter_overrides" {
   description = "Ready-made: sam deploy --parameter-overrides \"$(terraform output -raw sam_parameter_overrides)\"."
   value       = local.sam_parameter_overrides
 }
+
+output "alarm_topic_arn" {
+  description = "SNS topic of the data stores' CloudWatch alarms (subscribe your pager or chat to it), or null when alarms are off."
+  value       = module.data_stores.alarm_topic_arn
+}

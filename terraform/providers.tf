@@ -18,6 +18,7 @@ provider "aws" {
   # null keeps the provider's default (real AWS) endpoint.
   endpoints {
     cloudfront = var.aws_endpoint_url
+    cloudwatch = var.aws_endpoint_url # observability: alarms and dashboard (modules/data-stores/alarms.tf)
     dynamodb   = var.aws_endpoint_url
     ec2        = var.aws_endpoint_url
     ecr        = var.aws_endpoint_url
@@ -26,6 +27,7 @@ provider "aws" {
     kms        = var.aws_endpoint_url
     logs       = var.aws_endpoint_url
     s3         = var.aws_endpoint_url
+    sns        = var.aws_endpoint_url # observability: the alarm topic
     sts        = var.aws_endpoint_url
   }
 

@@ -262,3 +262,22 @@ variable "eks_admin_principal_arn" {
     error_message = "eks_admin_principal_arn must be null or an IAM role or user ARN."
   }
 }
+
+# --- Observability (modules/data-stores/alarms.tf) ---
+
+variable "alarms_enabled" {
+  description = "Create CloudWatch alarms for the table (throttles, system errors), their SNS topic and a dashboard."
+  type        = bool
+  default     = true
+}
+
+variable "alarm_email" {
+  description = "E-mail address subscribed to the alarm topic (null: none; subscribe other endpoints to the alarm_topic_arn output)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.alarm_email == null || can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", var.alarm_email))
+    error_message = "alarm_email must be an e-mail address or null."
+  }
+}

@@ -11,6 +11,7 @@ using Users.Functions.Health;
 using Users.Functions.Http;
 using Users.Functions.Logging;
 using Users.Functions.Settings;
+using Users.Functions.Telemetry;
 
 namespace Users.Functions;
 
@@ -32,11 +33,24 @@ public static class UsersApi
 
         // Port 8080 everywhere (as in the .NET container images) unless ASPNETCORE_URLS / ASPNETCORE_HTTP_PORTS say otherwise.
         var configuration = builder.Configuration;
-        if (string.IsNullOrWhiteSpace(configuration[WebHostDefaults.ServerUrlsKey]) &&
+        var urls = configuration[WebHostDefaults.ServerUrlsKey];
+        if (string.IsNullOrWhiteSpace(urls) &&
             string.IsNullOrWhiteSpace(configuration[WebHostDefaults.HttpPortsKey]) &&
             string.IsNullOrWhiteSpace(configuration[WebHostDefaults.HttpsPortsKey]))
         {
-            builder.WebHost.UseUrls(DefaultUrl);
+            urls = DefaultUrl;
+        }
+
+        // Telemetry (see Telemetry/): Kestrel also listens on the management port of /metrics (METRICS_PORT).
+        var metricsPort = builder.AddUsersTelemetry();
+        if (metricsPort > 0)
+        {
+            urls = string.Join(';', new[] { urls, PortsAsUrls(configuration), $"http://+:{metricsPort}" }.Where(u => !string.IsNullOrWhiteSpace(u)));
+        }
+
+        if (!string.IsNullOrWhiteSpace(urls))
+        {
+            builder.WebHost.UseUrls(urls);
         }
 
         // Settings: bound from the environment (or appsettings), every invalid one reported at start.
@@ -82,10 +96,25 @@ public static class UsersApi
         return builder;
     }
 
+    /// <summary>ASPNETCORE_HTTP(S)_PORTS as URLs, when the ports were given rather than URLs (ASPNETCORE_URLS wins, as in ASP.NET Core).</summary>
+    private static string? PortsAsUrls(ConfigurationManager configuration)
+    {
+        if (!string.IsNullOrWhiteSpace(configuration[WebHostDefaults.ServerUrlsKey]))
+        {
+            return null;
+        }
+
+        static IEnumerable<string> Urls(string? ports, string scheme) =>
+            (ports ?? string.Empty).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(p => $"{scheme}://*:{p}");
+
+        return string.Join(';', Urls(configuration[WebHostDefaults.HttpPortsKey], "http").Concat(Urls(configuration[WebHostDefaults.HttpsPortsKey], "https")));
+    }
+
     public static WebApplication UseUsersApi(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
 
+        app.UseUsersTelemetry();
         app.UseMiddleware<AccessLogMiddleware>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();

@@ -101,7 +101,7 @@ public sealed class ChartProfileTests(ITestOutputHelper output)
     public void Probes_check_liveness_without_dependencies_and_readiness_with_them(string profile)
     {
         var container = Assert.Single(RenderProfile(profile).Single<V1Deployment>().Spec.Template.Spec.Containers);
-        var port = Assert.Single(container.Ports);
+        var port = Assert.Single(container.Ports, p => p.Name == "http");
         Assert.Equal("http", port.Name);
 
         Assert.Equal("/health/live", container.StartupProbe.HttpGet.Path);
@@ -257,7 +257,7 @@ public sealed class ChartProfileTests(ITestOutputHelper output)
 
         // Kestrel listens on the port the Deployment declares and the probes use.
         var m = RenderProfile(profile);
-        var port = Assert.Single(Assert.Single(m.Single<V1Deployment>().Spec.Template.Spec.Containers).Ports);
+        var port = Assert.Single(Assert.Single(m.Single<V1Deployment>().Spec.Template.Spec.Containers).Ports, p => p.Name == "http");
         Assert.Equal(port.ContainerPort.ToString(System.Globalization.CultureInfo.InvariantCulture), m.Single<V1ConfigMap>().Data["ASPNETCORE_HTTP_PORTS"]);
 
         // Credentials never go through the ConfigMap.

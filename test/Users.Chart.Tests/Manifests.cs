@@ -6,13 +6,14 @@ namespace Users.Chart.Tests;
 
 /// <summary>
 /// The objects of one `helm template` output, each loaded strictly (unknown fields fail) into the
-/// KubernetesClient models; the Prometheus Operator's ServiceMonitor into <see cref="ServiceMonitor"/>.
+/// KubernetesClient models; the Prometheus Operator's ServiceMonitor and PrometheusRule into <see cref="ServiceMonitor"/> and <see cref="PrometheusRule"/>.
 /// </summary>
 internal sealed partial class Manifests
 {
     private static readonly Dictionary<string, Type> ExtraTypes = new()
     {
         ["monitoring.coreos.com/v1/ServiceMonitor"] = typeof(ServiceMonitor),
+        ["monitoring.coreos.com/v1/PrometheusRule"] = typeof(PrometheusRule),
     };
 
     private Manifests(IReadOnlyList<IKubernetesObject<V1ObjectMeta>> objects) => Objects = objects;

@@ -22,6 +22,9 @@ internal sealed class ServiceMonitor : IKubernetesObject<V1ObjectMeta>
 
 internal sealed class ServiceMonitorSpec
 {
+    [JsonPropertyName("jobLabel")]
+    public string? JobLabel { get; set; }
+
     [JsonPropertyName("selector")]
     public V1LabelSelector Selector { get; set; } = new();
 

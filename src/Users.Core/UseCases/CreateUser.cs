@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Users.Core.Domain;
 using Users.Core.Ports;
+using Users.Core.Telemetry;
 
 namespace Users.Core.UseCases;
 
@@ -36,6 +37,7 @@ public sealed partial class CreateUser(IUserRepository users, IAvatarStore avata
     public async Task<CreateUserResult> HandleAsync(CreateUserCommand command, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
+        using var activity = UsersTelemetry.ActivitySource.StartActivity(nameof(CreateUser));
 
         var validation = NewUserValidator.Validate(command.Name, command.Email, command.Avatar?.Length);
         if (!validation.IsValid)
@@ -51,6 +53,7 @@ public sealed partial class CreateUser(IUserRepository users, IAvatarStore avata
         }
 
         var key = await avatars.PutAsync(avatar, format, cancellationToken);
+        UsersTelemetry.RecordAvatar(format.Extension, avatar.Length);
         var user = new User(validation.Name, validation.Email, avatars.StoredUrlFor(key));
 
         bool created;
@@ -79,10 +82,12 @@ public sealed partial class CreateUser(IUserRepository users, IAvatarStore avata
         try
         {
             await avatars.DeleteAsync(key, timeout.Token);
+            UsersTelemetry.RecordOrphanCleanup(removed: true);
         }
         catch (Exception ex) when (ex is StorageUnavailableException or OperationCanceledException)
         {
             // Nothing more can be done now; the key is logged so an operator (or a lifecycle rule) can remove it.
+            UsersTelemetry.RecordOrphanCleanup(removed: false);
             LogOrphanLeft(logger, key, ex);
         }
     }

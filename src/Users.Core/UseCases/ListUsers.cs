@@ -1,5 +1,6 @@
 using Users.Core.Domain;
 using Users.Core.Ports;
+using Users.Core.Telemetry;
 
 namespace Users.Core.UseCases;
 
@@ -15,6 +16,7 @@ public sealed class ListUsers(IUserRepository users, IAvatarStore avatars)
             throw new ArgumentOutOfRangeException(nameof(limit), limit, $"The limit must be between 1 and {MaxLimit}.");
         }
 
+        using var activity = UsersTelemetry.ActivitySource.StartActivity(nameof(ListUsers));
         var page = await users.ListAsync(limit, cursor, cancellationToken);
         var readable = page.Users.Select(u => u with { AvatarUrl = avatars.ReadUrlFor(u.AvatarUrl) }).ToList();
         return page with { Users = readable };

@@ -2,10 +2,12 @@ using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Users.Core.Domain;
+using Users.Core.Telemetry;
 using Users.Core.UseCases;
 using Users.Functions.Errors;
 using Users.Functions.Http;
 using Users.Functions.Settings;
+using Outcome = Users.Core.Telemetry.UsersTelemetry.RegistrationOutcome;
 
 namespace Users.Functions.Endpoints;
 
@@ -80,34 +82,51 @@ public static class UserEndpoints
     internal static async Task<Results<Created<UserResponse>, ValidationProblem, ProblemHttpResult>> CreateAsync(
         HttpRequest request, CreateUser createUser, IOptions<ApiOptions> options, CancellationToken cancellationToken)
     {
-        var form = await MultipartUserForm.ReadAsync(request, options.Value.AvatarMaxBytes, cancellationToken);
+        try
+        {
+            var (response, outcome) = await RegisterAsync(request, createUser, options.Value, cancellationToken);
+            UsersTelemetry.RecordRegistration(outcome);
+            return response;
+        }
+        catch (Exception ex) when (ex is StorageUnavailableException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            UsersTelemetry.RecordRegistration(UsersTelemetry.RegistrationOutcome.Unavailable);
+            throw;
+        }
+    }
+
+    /// <summary>The registration and its outcome for the <c>users.registrations</c> counter.</summary>
+    private static async Task<(Results<Created<UserResponse>, ValidationProblem, ProblemHttpResult> Response, string Outcome)> RegisterAsync(
+        HttpRequest request, CreateUser createUser, ApiOptions options, CancellationToken cancellationToken)
+    {
+        var form = await MultipartUserForm.ReadAsync(request, options.AvatarMaxBytes, cancellationToken);
         switch (form)
         {
             case FormReadResult.NotMultipart:
-                return Problems.Status(StatusCodes.Status415UnsupportedMediaType, "Send multipart/form-data with the fields 'name' and 'email' and the file 'avatar'.");
+                return (Problems.Status(StatusCodes.Status415UnsupportedMediaType, "Send multipart/form-data with the fields 'name' and 'email' and the file 'avatar'."), Outcome.UnsupportedMedia);
             case FormReadResult.Malformed malformed:
-                return Problems.Status(StatusCodes.Status400BadRequest, malformed.Detail);
+                return (Problems.Status(StatusCodes.Status400BadRequest, malformed.Detail), Outcome.Invalid);
             case FormReadResult.AvatarTooLarge tooLarge:
-                return Problems.Status(StatusCodes.Status413PayloadTooLarge, $"The avatar must be at most {tooLarge.MaxBytes} bytes.");
+                return (Problems.Status(StatusCodes.Status413PayloadTooLarge, $"The avatar must be at most {tooLarge.MaxBytes} bytes."), Outcome.TooLarge);
             case FormReadResult.InvalidFields invalid:
-                return TypedResults.ValidationProblem(invalid.Errors, detail: Problems.ValidationDetail);
+                return (TypedResults.ValidationProblem(invalid.Errors, detail: Problems.ValidationDetail), Outcome.Invalid);
         }
 
         var fields = (FormReadResult.Read)form;
         CreateUserResult result;
-        using (var deadline = Deadline(options.Value, cancellationToken))
+        using (var deadline = Deadline(options, cancellationToken))
         {
             result = await createUser.HandleAsync(new CreateUserCommand(fields.Name, fields.Email, fields.Avatar), deadline.Token);
         }
 
         return result switch
         {
-            CreateUserResult.Created created => TypedResults.Created((string?)null, UserResponse.From(created.User)),
-            CreateUserResult.Invalid invalid => TypedResults.ValidationProblem(invalid.Errors, detail: Problems.ValidationDetail),
-            CreateUserResult.UnsupportedAvatar => Problems.Status(
+            CreateUserResult.Created created => (TypedResults.Created((string?)null, UserResponse.From(created.User)), Outcome.Created),
+            CreateUserResult.Invalid invalid => (TypedResults.ValidationProblem(invalid.Errors, detail: Problems.ValidationDetail), Outcome.Invalid),
+            CreateUserResult.UnsupportedAvatar => (Problems.Status(
                 StatusCodes.Status415UnsupportedMediaType,
-                $"The avatar must be a {string.Join(", ", AvatarFormat.All.Select(f => f.Name))} image."),
-            CreateUserResult.AlreadyExists exists => Problems.Status(StatusCodes.Status409Conflict, $"A user with the email '{exists.Email}' already exists."),
+                $"The avatar must be a {string.Join(", ", AvatarFormat.All.Select(f => f.Name))} image."), Outcome.UnsupportedMedia),
+            CreateUserResult.AlreadyExists exists => (Problems.Status(StatusCodes.Status409Conflict, $"A user with the email '{exists.Email}' already exists."), Outcome.Duplicate),
             _ => throw new InvalidOperationException($"Unhandled result {result.GetType().Name}."),
         };
     }

@@ -20,6 +20,7 @@ public static partial class SettingsReader
     public const string PresignedUrlTtl = "AVATAR_URL_TTL_SECONDS";
     public const string ShutdownTimeout = "SHUTDOWN_TIMEOUT_SECONDS";
     public const string ScanPageSize = "SCAN_PAGE_SIZE";
+    public const string MetricsPort = "METRICS_PORT";
 
     /// <summary>The largest avatar allowed: a base64-encoded body must still fit a 6 MB Lambda invocation.</summary>
     public const long AvatarMaxBytesCeiling = 4_400_000;
@@ -80,6 +81,13 @@ public static partial class SettingsReader
         if (shutdown is not null)
         {
             options.ShutdownTimeout = TimeSpan.FromSeconds(shutdown.Value);
+        }
+
+        // Telemetry: the management port of /metrics (0 turns it off).
+        var metricsPort = Integer(configuration, MetricsPort, 0, 65_535, "port (0 turns it off)", errors);
+        if (metricsPort is not null)
+        {
+            options.MetricsPort = (int)metricsPort.Value;
         }
 
         return errors;

@@ -32,3 +32,8 @@ output "avatars_public_base_url" {
   description = "https:// base URL of the avatars through CloudFront, or null when CloudFront is off."
   value       = var.enable_cloudfront ? "https://${aws_cloudfront_distribution.avatars[0].domain_name}" : null
 }
+
+output "alarm_topic_arn" {
+  description = "SNS topic of the data stores' CloudWatch alarms, or null when alarms are off."
+  value       = one(aws_sns_topic.alarms[*].arn)
+}

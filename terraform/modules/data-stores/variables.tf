@@ -69,3 +69,33 @@ variable "cloudfront_price_class" {
     error_message = "cloudfront_price_class must be PriceClass_100, PriceClass_200 or PriceClass_All."
   }
 }
+
+# --- Alarms (alarms.tf) ---
+
+variable "alarms_enabled" {
+  description = "Create the data stores' CloudWatch alarms (DynamoDB throttles and system errors), their SNS topic and a dashboard."
+  type        = bool
+  default     = true
+}
+
+variable "alarm_email" {
+  description = "E-mail address subscribed to the alarm topic (null: none; subscribe other endpoints to the alarm_topic_arn output)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.alarm_email == null || can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", var.alarm_email))
+    error_message = "alarm_email must be an e-mail address or null."
+  }
+}
+
+variable "dynamodb_throttle_threshold" {
+  description = "Throttle events a minute above which a minute counts as breaching (3 breaching minutes of 5 raise the alarm)."
+  type        = number
+  default     = 0
+
+  validation {
+    condition     = var.dynamodb_throttle_threshold >= 0
+    error_message = "dynamodb_throttle_threshold must be >= 0."
+  }
+}

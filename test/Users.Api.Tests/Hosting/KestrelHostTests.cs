@@ -17,6 +17,7 @@ public sealed class KestrelHostTests(KestrelApiFixture fixture) : IClassFixture<
         { "AVATARS_BUCKET_NAME", "Not_A_Bucket" },
         { "AWS_REGION", "mars" },
         { "SHUTDOWN_TIMEOUT_SECONDS", "-5" },
+        { "METRICS_PORT", "70000" },
     };
 
     [Theory]

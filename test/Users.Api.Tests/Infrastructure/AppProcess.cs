@@ -74,6 +74,7 @@ public sealed class AppProcess : IAsyncDisposable
 
                 try
                 {
+                    // A first request slower than the client timeout (JIT on a busy machine) is "not yet", not a failure.
                     using var response = await http.GetAsync(new Uri(Address, "/health/live"));
                     return response.IsSuccessStatusCode;
                 }

@@ -38,7 +38,8 @@ public sealed class DynamoDbUserRepository(IAmazonDynamoDB dynamoDb, AwsStorageO
 
         try
         {
-            await dynamoDb.PutItemAsync(request, cancellationToken);
+            await DependencyCall.RunAsync(
+                Dependency, "PutItem", options.TableName, () => dynamoDb.PutItemAsync(request, cancellationToken), ex => ex is ConditionalCheckFailedException);
             return true;
         }
         catch (ConditionalCheckFailedException)
@@ -69,7 +70,7 @@ public sealed class DynamoDbUserRepository(IAmazonDynamoDB dynamoDb, AwsStorageO
                     request.Limit = pageLimit;
                 }
 
-                var response = await dynamoDb.ScanAsync(request, cancellationToken);
+                var response = await DependencyCall.RunAsync(Dependency, "Scan", options.TableName, () => dynamoDb.ScanAsync(request, cancellationToken));
                 users.AddRange((response.Items ?? []).Select(ToUser));
                 startKey = response.LastEvaluatedKey is { Count: > 0 } next ? next : null;
             }
@@ -93,7 +94,8 @@ public sealed class DynamoDbUserRepository(IAmazonDynamoDB dynamoDb, AwsStorageO
     {
         try
         {
-            await dynamoDb.DescribeTableAsync(new DescribeTableRequest { TableName = options.TableName }, cancellationToken);
+            await DependencyCall.RunAsync(
+                Dependency, "DescribeTable", options.TableName, () => dynamoDb.DescribeTableAsync(new DescribeTableRequest { TableName = options.TableName }, cancellationToken));
         }
         catch (Exception ex) when (StorageErrors.IsDependencyFailure(ex, cancellationToken))
         {

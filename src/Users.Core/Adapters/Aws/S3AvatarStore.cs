@@ -29,7 +29,7 @@ public sealed class S3AvatarStore(IAmazonS3 s3, AwsStorageOptions options, TimeP
 
         try
         {
-            await s3.PutObjectAsync(request, cancellationToken);
+            await DependencyCall.RunAsync(Dependency, "PutObject", options.BucketName, () => s3.PutObjectAsync(request, cancellationToken));
             return key;
         }
         catch (Exception ex) when (StorageErrors.IsDependencyFailure(ex, cancellationToken))
@@ -42,7 +42,8 @@ public sealed class S3AvatarStore(IAmazonS3 s3, AwsStorageOptions options, TimeP
     {
         try
         {
-            await s3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = options.BucketName, Key = key }, cancellationToken);
+            await DependencyCall.RunAsync(
+                Dependency, "DeleteObject", options.BucketName, () => s3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = options.BucketName, Key = key }, cancellationToken));
         }
         catch (Exception ex) when (StorageErrors.IsDependencyFailure(ex, cancellationToken))
         {
@@ -75,7 +76,8 @@ public sealed class S3AvatarStore(IAmazonS3 s3, AwsStorageOptions options, TimeP
     {
         try
         {
-            await s3.HeadBucketAsync(new HeadBucketRequest { BucketName = options.BucketName }, cancellationToken);
+            await DependencyCall.RunAsync(
+                Dependency, "HeadBucket", options.BucketName, () => s3.HeadBucketAsync(new HeadBucketRequest { BucketName = options.BucketName }, cancellationToken));
         }
         catch (Exception ex) when (StorageErrors.IsDependencyFailure(ex, cancellationToken))
         {

@@ -1,0 +1,67 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Users.Core.Telemetry;
+
+/// <summary>
+/// The service's own spans and instruments (System.Diagnostics only: the hosts decide where they are exported).
+/// Names, units and attributes follow the OpenTelemetry conventions: dotted lower-case names, UCUM units
+/// (<c>s</c>, <c>By</c>, <c>{call}</c>), low-cardinality attribute values from closed sets.
+/// </summary>
+public static class UsersTelemetry
+{
+    /// <summary>The name of both the <see cref="Meter"/> and the <see cref="ActivitySource"/>.</summary>
+    public const string Name = "Users.Api";
+
+    public static readonly ActivitySource ActivitySource = new(Name);
+
+    private static readonly Meter Meter = new(Name);
+
+    /// <summary>Duration of one DynamoDB or S3 call, SDK retries included.</summary>
+    public static readonly Histogram<double> DependencyDuration = Meter.CreateHistogram(
+        "users.dependency.duration",
+        unit: "s",
+        description: "Duration of DynamoDB and S3 calls, retries included.",
+        tags: null,
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
+
+    /// <summary>DynamoDB and S3 calls by outcome (ok, throttled, timeout, unavailable, error).</summary>
+    public static readonly Counter<long> DependencyCalls = Meter.CreateCounter<long>(
+        "users.dependency.calls", unit: "{call}", description: "DynamoDB and S3 calls by outcome.");
+
+    /// <summary>Registrations (<c>POST /user</c>) by outcome.</summary>
+    public static readonly Counter<long> Registrations = Meter.CreateCounter<long>(
+        "users.registrations", unit: "{registration}", description: "Registrations by outcome.");
+
+    /// <summary>Size of stored avatars by detected format.</summary>
+    public static readonly Histogram<long> AvatarSize = Meter.CreateHistogram(
+        "users.avatar.size",
+        unit: "By",
+        description: "Size of stored avatars by detected format.",
+        tags: null,
+        advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [1_024, 16_384, 65_536, 262_144, 1_048_576, 2_097_152, 4_194_304] });
+
+    /// <summary>Removals of avatars left by a failed registration, by result (removed, left_behind).</summary>
+    public static readonly Counter<long> OrphanCleanups = Meter.CreateCounter<long>(
+        "users.avatar.orphan_cleanups", unit: "{cleanup}", description: "Clean-ups of avatars left by failed registrations, by result.");
+
+    /// <summary>Registration outcomes: the closed set of values of the <c>outcome</c> attribute.</summary>
+    public static class RegistrationOutcome
+    {
+        public const string Created = "created";
+        public const string Duplicate = "duplicate";
+        public const string Invalid = "invalid";
+        public const string UnsupportedMedia = "unsupported_media";
+        public const string TooLarge = "too_large";
+        public const string Unavailable = "unavailable";
+    }
+
+    public static void RecordRegistration(string outcome) =>
+        Registrations.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+
+    internal static void RecordAvatar(string format, long bytes) =>
+        AvatarSize.Record(bytes, new KeyValuePair<string, object?>("format", format));
+
+    internal static void RecordOrphanCleanup(bool removed) =>
+        OrphanCleanups.Add(1, new KeyValuePair<string, object?>("result", removed ? "removed" : "left_behind"));
+}
