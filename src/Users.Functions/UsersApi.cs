@@ -79,6 +79,9 @@ public static class UsersApi
             return Task.CompletedTask;
         }));
 
+        // Admission control and server limits (src/Users.Functions/Http/AdmissionControl.cs).
+        builder.AddAdmissionControl();
+
         return builder;
     }
 
@@ -89,6 +92,7 @@ public static class UsersApi
         app.UseMiddleware<AccessLogMiddleware>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseAdmissionControl();
 
         app.MapOpenApi();
         app.UseSwaggerUI(options =>
