@@ -92,25 +92,10 @@ public sealed class AdmissionControlTests(KestrelApiFixture fixture) : IClassFix
         await using var api = await StartAsync(
             ("ADMISSION_MAX_CONCURRENT_REQUESTS", "1"), ("ADMISSION_QUEUE_LIMIT", "1"), ("MIN_REQUEST_BODY_BYTES_PER_SECOND", "0"));
         await using var holder = await RawHttp.ConnectAsync(api.Client.BaseAddress!);
-        await holder.SendAsync("POST /user HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 100000\r\n\r\n--b\r\n");
+        await holder.SendAsync("POST /user HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 100000\r\nExpect: 100-continue\r\n\r\n");
 
-        // The holder has the slot once a probe is made to wait (the probe then gives up and leaves the queue).
-        await Wait.Until(
-            async () =>
-            {
-                using var probe = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
-                try
-                {
-                    using var response = await api.Client.GetAsync("/users", probe.Token);
-                    return false;
-                }
-                catch (TaskCanceledException)
-                {
-                    return true;
-                }
-            },
-            TimeSpan.FromSeconds(10),
-            "the holder to take the only slot");
+        // The holder has the slot once the endpoint reads its body: Kestrel then answers its Expect: 100-continue.
+        await holder.ReadUntilAsync("HTTP/1.1 100 Continue", TimeSpan.FromSeconds(10));
 
         // Two more: one takes the queue's only place and waits, the other is refused at once.
         var first = api.Client.GetAsync("/users");

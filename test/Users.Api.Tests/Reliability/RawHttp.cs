@@ -62,6 +62,24 @@ internal sealed class RawHttp : IAsyncDisposable
         throw new TimeoutException($"The server did not cut a trickled body within {giveUp.TotalSeconds} s.");
     }
 
+    /// <summary>Reads until <paramref name="marker"/> has arrived (e.g. a <c>100 Continue</c> showing the app started reading the body).</summary>
+    public async Task ReadUntilAsync(string marker, TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        var received = new StringBuilder();
+        var buffer = new byte[1024];
+        while (!received.ToString().Contains(marker, StringComparison.Ordinal))
+        {
+            var read = await stream.ReadAsync(buffer, cancel.Token);
+            if (read == 0)
+            {
+                throw new IOException($"The server closed the connection before sending '{marker}': {received}");
+            }
+
+            received.Append(Encoding.ASCII.GetString(buffer, 0, read));
+        }
+    }
+
     /// <summary>Everything the server sends until it closes the connection (empty when it closes without a word).</summary>
     public async Task<string> ReadToCloseAsync(TimeSpan timeout)
     {
