@@ -163,7 +163,7 @@ internal static class Scenarios
         var duration = c.Seconds(10, 5);
         r.Load = $"one client (127.0.0.1) sends {rate} POST /user a second for {duration.TotalSeconds} s, each with a different made-up X-Forwarded-For; meanwhile an honest client (127.0.0.2) registers once. Defaults: burst 20, 20/min per address, no trusted proxy";
         using var storage = await c.NewStorageAsync("abuse");
-        await using var app = await App.StartAsync(c, storage);
+        await using var app = await App.StartAsync(c, storage, new Dictionary<string, string> { ["REGISTER_RATE_LIMIT_PER_MINUTE"] = "20", ["REGISTER_RATE_LIMIT_BURST"] = "20" });
         var flood = new Load(app.Url, "127.0.0.1");
         var honest = new Load(app.Url, "127.0.0.2");
         var run = flood.RunAsync(rate, duration, postShare: 1, decorate: request =>
@@ -445,7 +445,7 @@ internal static class Scenarios
         var count = c.Quick ? 300 : 3000;
         r.Load = $"{count} mutated multipart bodies (byte flips, cuts, insertions, repeated slices, extra boundaries; random Content-Type) from seed 1, sequentially; the property-based suites (FsCheck) run in `make test` and `make fuzz`";
         using var storage = await c.NewStorageAsync("fuzz");
-        await using var app = await App.StartAsync(c, storage, new Dictionary<string, string> { ["REGISTER_RATE_LIMIT_PER_MINUTE"] = "0" });
+        await using var app = await App.StartAsync(c, storage);
         using var http = new HttpClient { BaseAddress = app.Url, Timeout = TimeSpan.FromSeconds(30) };
         var random = new Random(1);
         var statuses = new Dictionary<int, int>();
