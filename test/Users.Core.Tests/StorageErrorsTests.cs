@@ -30,6 +30,17 @@ public class StorageErrorsTests
     }
 
     [Fact]
+    public void Only_failures_that_may_have_been_applied_leave_the_outcome_unknown()
+    {
+        Assert.True(StorageErrors.Unavailable("DynamoDB", "PutItem", new TimeoutException()).OutcomeUnknown);
+        Assert.True(StorageErrors.Unavailable("DynamoDB", "PutItem", new TaskCanceledException()).OutcomeUnknown);
+        Assert.True(StorageErrors.Unavailable("DynamoDB", "PutItem", new HttpRequestException("reset")).OutcomeUnknown);
+        Assert.True(StorageErrors.Unavailable("DynamoDB", "PutItem", new AmazonServiceException("boom") { StatusCode = System.Net.HttpStatusCode.InternalServerError }).OutcomeUnknown);
+        Assert.False(StorageErrors.Unavailable("DynamoDB", "PutItem", new AmazonServiceException("throttled") { StatusCode = System.Net.HttpStatusCode.BadRequest }).OutcomeUnknown);
+        Assert.False(StorageErrors.Unavailable("DynamoDB", "PutItem", new AmazonClientException("no credentials")).OutcomeUnknown);
+    }
+
+    [Fact]
     public void A_timeout_is_reported_as_timed_out()
     {
         var unavailable = StorageErrors.Unavailable("DynamoDB", "Scan", new TimeoutException("The operation was canceled."));

@@ -274,7 +274,7 @@ internal static class Scenarios
         const int preStop = 5;
         const int shutdownTimeout = 20;
         const double rate = 20;
-        r.Load = $"open model, {rate} req/s through haproxy (health check GET /health/ready every 500 ms), 50% POST / 50% GET, for the whole rollout";
+        r.Load = $"open model, {rate} req/s through haproxy (health check GET /health/ready as the chart's readiness probe: every 5 s, 3 s timeout, 3 failures), 50% POST / 50% GET, for the whole rollout";
         r.Fault = $"both instances replaced one after the other as the chart does it: endpoint removed (haproxy server set to drain), preStop pause {preStop} s, SIGTERM, drain within SHUTDOWN_TIMEOUT_SECONDS={shutdownTimeout}, new instance ready, endpoint added";
         if (!File.Exists("/usr/sbin/haproxy") && !File.Exists("/usr/bin/haproxy"))
         {
@@ -300,6 +300,7 @@ internal static class Scenarios
               timeout connect 2s
               timeout client 30s
               timeout server 30s
+              timeout check 3s
               retries 3
               option redispatch
             frontend users
@@ -309,7 +310,7 @@ internal static class Scenarios
               balance roundrobin
               option httpchk GET /health/ready
               http-check expect status 200
-              default-server inter 500ms fall 1 rise 2
+              default-server inter 5s fall 3 rise 1
               server a 127.0.0.1:{ports[0]} check
               server b 127.0.0.1:{ports[1]} check
 

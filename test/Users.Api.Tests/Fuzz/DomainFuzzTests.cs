@@ -62,7 +62,7 @@ public sealed class DomainFuzzTests
             return result.Name == result.Name.Trim()
                 && result.Name.Length is > 0 and <= NewUserValidator.NameMaxLength
                 && !result.Name.Any(char.IsControl)
-                && result.Email == result.Email.Trim().ToLowerInvariant()
+                && string.Equals(result.Email, NewUserValidator.NormaliseEmail(result.Email), StringComparison.Ordinal)
                 && result.Email.Length <= NewUserValidator.EmailMaxLength
                 && result.Email.Count(c => c == '@') == 1
                 && t.length > 0;

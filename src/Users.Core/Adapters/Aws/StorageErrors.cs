@@ -26,6 +26,12 @@ internal static class StorageErrors
             OperationCanceledException or TimeoutException => "timed out",
             _ => exception.Message,
         };
-        return new StorageUnavailableException($"{dependency} {operation} failed: {reason}", exception) { Dependency = dependency };
+        var outcomeUnknown = exception switch
+        {
+            AmazonServiceException service => (int)service.StatusCode >= 500,
+            _ => exception is OperationCanceledException or TimeoutException or IOException or HttpRequestException
+                || exception.InnerException is IOException or HttpRequestException or TimeoutException,
+        };
+        return new StorageUnavailableException($"{dependency} {operation} failed: {reason}", exception) { Dependency = dependency, OutcomeUnknown = outcomeUnknown };
     }
 }
