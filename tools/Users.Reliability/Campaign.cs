@@ -33,10 +33,14 @@ internal sealed class ScenarioResult(string id, string title)
         }
     }
 
-    public void Add(Audit audit, string label = "integrity audit")
+    public void Add(Audit audit, string label = "integrity audit", bool required = true)
     {
-        Audits.Add(audit);
-        Row(label, (audit.Clean ? "clean: " : "FAILED: ") + audit);
+        if (required)
+        {
+            Audits.Add(audit);
+        }
+
+        Row(label, (audit.Clean ? "clean: " : required ? "FAILED: " : "not clean: ") + audit);
     }
 }
 

@@ -88,7 +88,7 @@ internal static class Scenarios
         var r = new ScenarioResult("overload", "Overload and backpressure: limiter on vs off");
         var rate = c.Quick ? 250 : 400;
         var duration = c.Seconds(15, 6);
-        r.Load = $"open model, {rate} req/s for {duration.TotalSeconds} s (well beyond what moto on this machine serves), 50% POST / 50% GET; the same load with the limiter on (defaults: 32 running, 32 queued) and off";
+        r.Load = $"open model, {rate} req/s for {duration.TotalSeconds} s (well beyond what moto on this machine serves), 50% POST / 50% GET; the same load with the limiter on (defaults: 32 running, 32 queued) and off (ADMISSION_MAX_CONCURRENT_REQUESTS=0, shown for comparison: only the default configuration must pass)";
         foreach (var (label, settings) in new[]
         {
             ("limiter on", new Dictionary<string, string>()),
@@ -148,7 +148,9 @@ internal static class Scenarios
                 r.Check(recovered is < 5, $"{label}: full service did not return within 5 s");
             }
 
-            r.Add(await storage.AuditAsync(load.Created), $"{label}: integrity audit");
+            // Without the limiter is the counterfactual: its audit is shown, the default configuration is what must pass.
+            var on = label == "limiter on";
+            r.Add(await storage.AuditAsync(load.Created), on ? $"{label}: integrity audit" : $"{label}: integrity audit (comparison only)", required: on);
         }
 
         return r;
