@@ -110,8 +110,8 @@ tf-plan: ## Terraform: init + plan against real AWS (credentials from your envir
 # --- Reliability (docs/reliability.md) ---
 .PHONY: reliability fuzz
 
-reliability: ## The reliability campaign on loopback (load, overload, abuse, faults, rolling restart, hostile clients, fuzz) -> docs/reliability.md; SCENARIOS=a,b QUICK=1
-	SCENARIOS="$(SCENARIOS)" QUICK="$(QUICK)" bash scripts/reliability.sh
+reliability: ## The reliability campaign on loopback (load, overload, abuse, faults, rolling restart, hostile clients, fuzz) -> docs/reliability.md; SCENARIOS=a,b QUICK=1 UPDATE_DOC=1
+	SCENARIOS="$(SCENARIOS)" QUICK="$(QUICK)" UPDATE_DOC="$(UPDATE_DOC)" bash scripts/reliability.sh
 
 fuzz: ## Long property-based fuzz run (FsCheck) over the multipart reader, avatar sniffer, validator and Lambda events; FUZZ_ITERATIONS=5000
 	FUZZ_ITERATIONS=$${FUZZ_ITERATIONS:-5000} $(DOTNET) test Users.slnx -c $(CONFIGURATION) --filter "FullyQualifiedName~Fuzz"

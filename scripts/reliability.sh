@@ -4,6 +4,7 @@
 # regenerates docs/reliability.md; a partial one writes artifacts/reliability/report.md.
 #   SCENARIOS=overload,faults   only these (sustained, overload, abuse, faults, rolling, hostile, fuzz)
 #   QUICK=1                     shortened phases
+#   UPDATE_DOC=1                with SCENARIOS: replace those scenarios' sections in docs/reliability.md
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v moto_server >/dev/null || { echo "moto_server is required (pip install 'moto[server]')" >&2; exit 1; }
@@ -14,6 +15,8 @@ dotnet build tools/Users.Reliability -c Release --nologo -v quiet
 args=(--app src/Users.Functions/bin/Release/net10.0/Users.Functions.dll --logs artifacts/reliability)
 if [ -z "${SCENARIOS:-}" ] && [ -z "${QUICK:-}" ]; then
   args+=(--report docs/reliability.md)
+elif [ -n "${UPDATE_DOC:-}" ] && [ -z "${QUICK:-}" ]; then
+  args+=(--report docs/reliability.md --merge)
 else
   mkdir -p artifacts/reliability
   args+=(--report artifacts/reliability/report.md)

@@ -8,6 +8,7 @@ using Users.Reliability;
 //   --scenarios a,b,...     which scenarios (default: all; with --quick: overload, abuse, faults, fuzz)
 //   --app PATH              the published Users.Functions.dll to run
 //   --report PATH           write the markdown report there (omitted: no report)
+//   --merge                 replace only this run's scenarios in an existing report
 //   --logs DIR              app and haproxy logs
 var options = Args.Parse(args);
 var quick = options.ContainsKey("quick");
@@ -69,7 +70,9 @@ foreach (var id in ids)
 
 if (options.TryGetValue("report", out var report))
 {
-    await File.WriteAllTextAsync(report, Report.Markdown(results, quick));
+    // A partial run with --merge replaces its scenarios' sections in an existing report and keeps the others.
+    var existing = options.ContainsKey("merge") && File.Exists(report) ? await File.ReadAllTextAsync(report) : null;
+    await File.WriteAllTextAsync(report, Report.Markdown(results, quick, existing));
     Console.WriteLine($"wrote {report}");
 }
 
@@ -94,8 +97,41 @@ internal static class Args
 
 internal static class Report
 {
-    public static string Markdown(IReadOnlyList<ScenarioResult> results, bool quick)
+    private const string SectionMark = "<a id=\"";
+
+    public static string Markdown(IReadOnlyList<ScenarioResult> results, bool quick, string? existing = null)
     {
+        // Sections by scenario id: the kept ones from an existing report, replaced by this run's.
+        var sections = new List<(string Id, string Title, string Result, string Time, string Text)>();
+        if (existing is not null)
+        {
+            var parts = existing.Split(SectionMark);
+            foreach (var part in parts.Skip(1))
+            {
+                var id = part[..part.IndexOf('"', StringComparison.Ordinal)];
+                var text = SectionMark + part.TrimEnd() + Environment.NewLine;
+                var heading = text.Split('\n').First(l => l.StartsWith("## ", StringComparison.Ordinal))[3..].Trim();
+                var colon = heading.LastIndexOf(": ", StringComparison.Ordinal);
+                var time = text.Split('\n').FirstOrDefault(l => l.StartsWith("- **Time**: ", StringComparison.Ordinal))?["- **Time**: ".Length..].Trim() ?? "–";
+                sections.Add((id, heading[..colon], heading[(colon + 2)..], time, text));
+            }
+        }
+
+        foreach (var r in results)
+        {
+            var section = Section(r, quick);
+            var at = sections.FindIndex(s => s.Id == r.Id);
+            var entry = (r.Id, r.Title, r.Passed ? "pass" : "FAIL", $"{r.Elapsed.TotalSeconds:0} s", section);
+            if (at >= 0)
+            {
+                sections[at] = entry;
+            }
+            else
+            {
+                sections.Add(entry);
+            }
+        }
+
         var md = new StringBuilder();
         md.AppendLine("# Reliability campaign");
         md.AppendLine();
@@ -104,38 +140,49 @@ internal static class Report
         md.AppendLine("with bounded request loops, and ends with the **integrity audit**: every `201` has its DynamoDB item and its S3");
         md.AppendLine("object byte for byte, no item lacks its object, no object lacks its item (orphans). A scenario passes only with nothing lost.");
         md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"Run: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {(quick ? "**quick** mode (shortened phases)" : "full mode")}, on a **2-core machine shared with other builds**:");
+        md.AppendLine("Figures taken on a **2-core machine shared with other builds** (each section says when and in which mode):");
         md.AppendLine("absolute latencies and capacities are this machine's and moto's (a Python emulator), not AWS's; the ratios and");
         md.AppendLine("the pass/fail checks are what carries over.");
         md.AppendLine();
         md.AppendLine("| scenario | result | time |");
         md.AppendLine("|---|---|---|");
-        foreach (var r in results)
+        foreach (var s in sections)
         {
-            md.AppendLine(CultureInfo.InvariantCulture, $"| [{r.Title}](#{r.Id}) | {(r.Passed ? "pass" : "**FAIL**")} | {r.Elapsed.TotalSeconds:0} s |");
+            md.AppendLine(CultureInfo.InvariantCulture, $"| [{s.Title}](#{s.Id}) | {(s.Result == "pass" ? "pass" : "**FAIL**")} | {s.Time} |");
         }
 
-        foreach (var r in results)
+        foreach (var s in sections)
         {
             md.AppendLine();
-            md.AppendLine(CultureInfo.InvariantCulture, $"<a id=\"{r.Id}\"></a>");
-            md.AppendLine(CultureInfo.InvariantCulture, $"## {r.Title}: {(r.Passed ? "pass" : "FAIL")}");
-            md.AppendLine();
-            md.AppendLine(CultureInfo.InvariantCulture, $"- **Load**: {r.Load}");
-            md.AppendLine(CultureInfo.InvariantCulture, $"- **Fault**: {r.Fault}");
-            md.AppendLine(CultureInfo.InvariantCulture, $"- **Reproduce**: `make reliability SCENARIOS={r.Id}`{(quick ? " (add `QUICK=1` for these shortened phases)" : string.Empty)}");
-            md.AppendLine();
-            md.AppendLine("| figure | value |");
-            md.AppendLine("|---|---|");
-            foreach (var (figure, value) in r.Rows)
-            {
-                md.AppendLine(CultureInfo.InvariantCulture, $"| {figure} | {value.Replace("|", "\\|", StringComparison.Ordinal)} |");
-            }
+            md.Append(s.Text);
+        }
 
-            foreach (var failure in r.Failures)
-            {
-                md.AppendLine(CultureInfo.InvariantCulture, $"| **failed check** | {failure} |");
-            }
+        return md.ToString();
+    }
+
+    private static string Section(ScenarioResult r, bool quick)
+    {
+        var md = new StringBuilder();
+        md.AppendLine(CultureInfo.InvariantCulture, $"{SectionMark}{r.Id}\"></a>");
+        md.AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"## {r.Title}: {(r.Passed ? "pass" : "FAIL")}");
+        md.AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"- **Load**: {r.Load}");
+        md.AppendLine(CultureInfo.InvariantCulture, $"- **Fault**: {r.Fault}");
+        md.AppendLine(CultureInfo.InvariantCulture, $"- **Run**: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC{(quick ? ", quick mode (shortened phases)" : string.Empty)}");
+        md.AppendLine(CultureInfo.InvariantCulture, $"- **Time**: {r.Elapsed.TotalSeconds:0} s");
+        md.AppendLine(CultureInfo.InvariantCulture, $"- **Reproduce**: `make reliability SCENARIOS={r.Id}`{(quick ? " QUICK=1" : string.Empty)}");
+        md.AppendLine();
+        md.AppendLine("| figure | value |");
+        md.AppendLine("|---|---|");
+        foreach (var (figure, value) in r.Rows)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {figure} | {value.Replace("|", "\\|", StringComparison.Ordinal)} |");
+        }
+
+        foreach (var failure in r.Failures)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"| **failed check** | {failure} |");
         }
 
         return md.ToString();

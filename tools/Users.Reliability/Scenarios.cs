@@ -31,7 +31,8 @@ internal static class Scenarios
     private static async Task<ScenarioResult> SustainedAsync(Campaign c)
     {
         var r = new ScenarioResult("sustained", "Sustained load");
-        const double rate = 25;
+        // Below capacity on the shared 2-core machine with moto (25 req/s already queued there).
+        const double rate = 10;
         var duration = c.Seconds(180, 20);
         r.Load = $"open model, {rate} req/s for {duration.TotalSeconds} s, 30% POST /user (1–2 KiB PNG), 70% GET /users?limit=20";
         using var storage = await c.NewStorageAsync("sustained");
@@ -86,14 +87,18 @@ internal static class Scenarios
     private static async Task<ScenarioResult> OverloadAsync(Campaign c)
     {
         var r = new ScenarioResult("overload", "Overload and backpressure: limiter on vs off");
-        var rate = c.Quick ? 250 : 400;
+        // 250 req/s is ~10× what moto serves here; more only measures the load generator fighting the app for 2 cores.
+        const int rate = 250;
         var duration = c.Seconds(15, 6);
         r.Load = $"open model, {rate} req/s for {duration.TotalSeconds} s (well beyond what moto on this machine serves), 50% POST / 50% GET; the same load with the limiter on (defaults: 32 running, 32 queued) and off (ADMISSION_MAX_CONCURRENT_REQUESTS=0, shown for comparison: only the default configuration must pass)";
-        foreach (var (label, settings) in new[]
+        var runs = new[]
         {
             ("limiter on", new Dictionary<string, string>()),
             ("limiter off", new Dictionary<string, string> { ["ADMISSION_MAX_CONCURRENT_REQUESTS"] = "0" }),
-        })
+        };
+
+        // --quick (the make test subset) runs the default configuration only: the comparison costs a minute of backlog.
+        foreach (var (label, settings) in c.Quick ? runs[..1] : runs)
         {
             using var storage = await c.NewStorageAsync("overload");
             await using var app = await App.StartAsync(c, storage, settings);
