@@ -81,7 +81,9 @@ public static class AdmissionControl
     public static WebApplication UseAdmissionControl(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var options = app.Services.GetRequiredService<IOptions<AdmissionOptions>>().Value;
+        // Read from configuration, not resolved from DI: nothing is built before the host starts and validates every setting.
+        var options = new AdmissionOptions();
+        SettingsReader.ReadAdmission(app.Configuration, options);
 
         if (options.TrustedProxies.Count > 0)
         {
