@@ -112,3 +112,12 @@ tf-plan: ## Terraform: init + plan against real AWS (credentials from your envir
 	@set -euo pipefail; source terraform/tools/cli-env.sh; tf_cli_env .local/tf-cli; \
 	terraform -chdir=terraform init -input=false; \
 	terraform -chdir=terraform plan -input=false $(TF_VARS)
+
+# --- Reliability (docs/reliability.md) ---
+.PHONY: reliability fuzz
+
+reliability: ## The reliability campaign on loopback (load, overload, abuse, faults, rolling restart, hostile clients, fuzz) -> docs/reliability.md; SCENARIOS=a,b QUICK=1 UPDATE_DOC=1
+	SCENARIOS="$(SCENARIOS)" QUICK="$(QUICK)" UPDATE_DOC="$(UPDATE_DOC)" bash scripts/reliability.sh
+
+fuzz: ## Long property-based fuzz run (FsCheck) over the multipart reader, avatar sniffer, validator and Lambda events; FUZZ_ITERATIONS=5000
+	FUZZ_ITERATIONS=$${FUZZ_ITERATIONS:-5000} $(DOTNET) test Users.slnx -c $(CONFIGURATION) --filter "FullyQualifiedName~Fuzz"

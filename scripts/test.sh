@@ -11,6 +11,7 @@ steps=(
   "terraform:scripts/test-terraform.sh"
   "sam:scripts/test-sam.sh"
   "image:scripts/test-image.sh"
+  "reliability:scripts/test-reliability.sh"
 )
 
 passed=0 failed=0 failures=()

@@ -93,6 +93,9 @@ public static class UsersApi
             return Task.CompletedTask;
         }));
 
+        // Admission control and server limits (src/Users.Functions/Http/AdmissionControl.cs).
+        builder.AddAdmissionControl();
+
         return builder;
     }
 
@@ -118,6 +121,7 @@ public static class UsersApi
         app.UseMiddleware<AccessLogMiddleware>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseAdmissionControl();
 
         app.MapOpenApi();
         app.UseSwaggerUI(options =>

@@ -105,6 +105,54 @@ public class CreateUserTests
         Assert.Equal("dynamodb down", thrown.Message);
     }
 
+    [Fact]
+    public async Task A_write_that_failed_after_landing_is_a_registration_and_keeps_its_avatar()
+    {
+        users.LandsBeforeFailure = true;
+        users.Failure = new StorageUnavailableException("timed out after the commit") { OutcomeUnknown = true };
+
+        var result = await Handler.HandleAsync(new CreateUserCommand("Ada", "ada@example.com", Png), default);
+
+        var created = Assert.IsType<CreateUserResult.Created>(result);
+        Assert.Equal(created.User, Assert.Single(users.Stored));
+        Assert.Single(avatars.Keys);
+    }
+
+    [Fact]
+    public async Task A_write_the_service_refused_removes_the_avatar_without_asking()
+    {
+        users.Failure = new StorageUnavailableException("table missing") { OutcomeUnknown = false };
+        users.FindFailure = new InvalidOperationException("must not be asked");
+
+        await Assert.ThrowsAsync<StorageUnavailableException>(() => Handler.HandleAsync(new CreateUserCommand("Ada", "ada@example.com", Png), default));
+
+        Assert.Empty(avatars.Keys);
+    }
+
+    [Fact]
+    public async Task A_retried_write_refused_as_a_duplicate_of_itself_is_a_registration()
+    {
+        // First attempt committed, the retry met the condition: the repository reports "exists".
+        users.LandsBeforeFailure = true;
+
+        var result = await Handler.HandleAsync(new CreateUserCommand("Ada", "ada@example.com", Png), default);
+
+        Assert.IsType<CreateUserResult.Created>(result);
+        Assert.Single(avatars.Keys);
+    }
+
+    [Fact]
+    public async Task When_the_outcome_of_a_failed_write_is_unknown_the_avatar_is_kept_and_the_failure_reported()
+    {
+        users.Failure = new StorageUnavailableException("dynamodb down") { OutcomeUnknown = true };
+        users.FindFailure = new StorageUnavailableException("still down");
+
+        await Assert.ThrowsAsync<StorageUnavailableException>(() => Handler.HandleAsync(new CreateUserCommand("Ada", "ada@example.com", Png), default));
+
+        Assert.Single(avatars.Keys);
+        Assert.Empty(users.Stored);
+    }
+
     private sealed class FakeUsers : IUserRepository
     {
         public List<User> Stored { get; } = [];
@@ -115,10 +163,20 @@ public class CreateUserTests
 
         public int Attempts { get; private set; }
 
+        /// <summary>The write is applied, then the call fails anyway (a timeout after DynamoDB committed).</summary>
+        public bool LandsBeforeFailure { get; set; }
+
+        public Exception? FindFailure { get; set; }
+
         public Task<bool> TryCreateAsync(User user, CancellationToken cancellationToken)
         {
             Attempts++;
             OnCreate?.Invoke();
+            if (LandsBeforeFailure && Stored.All(u => u.Email != user.Email))
+            {
+                Stored.Add(user);
+            }
+
             if (Failure is not null)
             {
                 throw Failure;
@@ -134,6 +192,9 @@ public class CreateUserTests
         }
 
         public Task<UserPage> ListAsync(int? limit, string? cursor, CancellationToken cancellationToken) => Task.FromResult(new UserPage(Stored, null));
+
+        public Task<User?> FindAsync(string email, CancellationToken cancellationToken) =>
+            FindFailure is not null ? Task.FromException<User?>(FindFailure) : Task.FromResult(Stored.FirstOrDefault(u => u.Email == email));
 
         public Task CheckAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }

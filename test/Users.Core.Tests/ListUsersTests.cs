@@ -28,6 +28,8 @@ public class ListUsersTests
         public Task<UserPage> ListAsync(int? limit, string? cursor, CancellationToken cancellationToken) =>
             Task.FromResult(new UserPage([new User("A", "a@example.com", "https://x/avatars/a.png")], null));
 
+        public Task<User?> FindAsync(string email, CancellationToken cancellationToken) => throw new NotSupportedException();
+
         public Task CheckAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 

@@ -22,4 +22,10 @@ public sealed class StorageUnavailableException : Exception
 
     /// <summary>Which dependency failed ("DynamoDB", "S3"), for logs.</summary>
     public string Dependency { get; init; } = "storage";
+
+    /// <summary>
+    /// True when the failed call may still have been applied (a timeout, a dropped connection, a 5xx): a write's
+    /// outcome is then unknown. False when the service refused it (throttling, missing table, access denied).
+    /// </summary>
+    public bool OutcomeUnknown { get; init; }
 }

@@ -14,6 +14,9 @@ public interface IUserRepository
     /// </summary>
     Task<UserPage> ListAsync(int? limit, string? cursor, CancellationToken cancellationToken);
 
+    /// <summary>The user stored under this (normalised) e-mail, or null; a strongly consistent read.</summary>
+    Task<User?> FindAsync(string email, CancellationToken cancellationToken);
+
     /// <summary>Checks that the store answers (for readiness).</summary>
     Task CheckAsync(CancellationToken cancellationToken);
 }

@@ -34,6 +34,17 @@ public sealed partial class CreateUser(IUserRepository users, IAvatarStore avata
     /// <summary>How long removing an orphaned avatar may take, independent of the (possibly cancelled) request.</summary>
     internal static readonly TimeSpan CleanupTimeout = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long checking the outcome of a failed write may take (keeps a request under 10 s when DynamoDB hangs).</summary>
+    internal static readonly TimeSpan OutcomeCheckTimeout = TimeSpan.FromSeconds(2);
+
+    private enum WriteOutcome
+    {
+        Absent,
+        Ours,
+        SomeoneElse,
+        Unknown,
+    }
+
     public async Task<CreateUserResult> HandleAsync(CreateUserCommand command, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
@@ -61,6 +72,23 @@ public sealed partial class CreateUser(IUserRepository users, IAvatarStore avata
         {
             created = await users.TryCreateAsync(user, cancellationToken);
         }
+        catch (Exception ex) when (ex is StorageUnavailableException { OutcomeUnknown: true } or OperationCanceledException)
+        {
+            // A timeout can come after DynamoDB applied the write: look before removing the avatar, or a stored
+            // user could lose it (found by the overload scenario of docs/reliability.md).
+            switch (await OutcomeAsync(user))
+            {
+                case WriteOutcome.Ours:
+                    LogWriteLandedAfterFailure(logger, key);
+                    return new CreateUserResult.Created(user);
+                case WriteOutcome.Unknown:
+                    LogAvatarKept(logger, key);
+                    throw;
+                default:
+                    await RemoveOrphanAsync(key);
+                    throw;
+            }
+        }
         catch
         {
             await RemoveOrphanAsync(key);
@@ -69,11 +97,39 @@ public sealed partial class CreateUser(IUserRepository users, IAvatarStore avata
 
         if (!created)
         {
-            await RemoveOrphanAsync(key);
+            // A retried write whose first attempt landed is refused as a duplicate of itself.
+            switch (await OutcomeAsync(user))
+            {
+                case WriteOutcome.Ours:
+                    LogWriteLandedAfterFailure(logger, key);
+                    return new CreateUserResult.Created(user);
+                case WriteOutcome.Unknown:
+                    LogAvatarKept(logger, key);
+                    break;
+                default:
+                    await RemoveOrphanAsync(key);
+                    break;
+            }
+
             return new CreateUserResult.AlreadyExists(user.Email);
         }
 
         return new CreateUserResult.Created(user);
+    }
+
+    /// <summary>Whether the user under this e-mail is the one just written (same avatar URL), someone else, nobody, or unknown.</summary>
+    private async Task<WriteOutcome> OutcomeAsync(User user)
+    {
+        using var timeout = new CancellationTokenSource(OutcomeCheckTimeout);
+        try
+        {
+            var stored = await users.FindAsync(user.Email, timeout.Token);
+            return stored is null ? WriteOutcome.Absent : stored.AvatarUrl == user.AvatarUrl ? WriteOutcome.Ours : WriteOutcome.SomeoneElse;
+        }
+        catch (Exception ex) when (ex is StorageUnavailableException or OperationCanceledException)
+        {
+            return WriteOutcome.Unknown;
+        }
     }
 
     private async Task RemoveOrphanAsync(string key)
@@ -91,6 +147,12 @@ public sealed partial class CreateUser(IUserRepository users, IAvatarStore avata
             LogOrphanLeft(logger, key, ex);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The write of the user with avatar {AvatarKey} failed but had landed: registered")]
+    private static partial void LogWriteLandedAfterFailure(ILogger logger, string avatarKey);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Kept avatar {AvatarKey}: the outcome of the user's write is unknown, removing it could leave a user without avatar")]
+    private static partial void LogAvatarKept(ILogger logger, string avatarKey);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not remove avatar {AvatarKey} after a failed registration")]
     private static partial void LogOrphanLeft(ILogger logger, string avatarKey, Exception exception);

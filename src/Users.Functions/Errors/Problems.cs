@@ -19,6 +19,7 @@ public static class Problems
         [409] = ("Conflict", "https://tools.ietf.org/html/rfc9110#section-15.5.10", "The request conflicts with the current state."),
         [413] = ("Content Too Large", "https://tools.ietf.org/html/rfc9110#section-15.5.14", "The request body is too large."),
         [415] = ("Unsupported Media Type", "https://tools.ietf.org/html/rfc9110#section-15.5.16", "The request's media type is not supported."),
+        [429] = ("Too Many Requests", "https://tools.ietf.org/html/rfc6585#section-4", "Too many requests; retry later."),
         [500] = ("Internal Server Error", "https://tools.ietf.org/html/rfc9110#section-15.6.1", "An unexpected error occurred."),
         [503] = ("Service Unavailable", "https://tools.ietf.org/html/rfc9110#section-15.6.4", "A storage dependency is unavailable; retry later."),
     };

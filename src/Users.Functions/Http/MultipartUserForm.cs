@@ -35,6 +35,9 @@ internal static class MultipartUserForm
     /// <summary>Longest text field read (the longest valid value is 254 characters; more is reported, not buffered).</summary>
     private const int MaxTextFieldBytes = 4 * 1024;
 
+    /// <summary>Most parts read: a registration has three; thousands of tiny parts are refused, not walked.</summary>
+    public const int MaxSections = 16;
+
     public static async Task<FormReadResult> ReadAsync(HttpRequest request, long avatarMaxBytes, CancellationToken cancellationToken)
     {
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType) ||
@@ -53,11 +56,17 @@ internal static class MultipartUserForm
         string? name = null, email = null;
         ReadOnlyMemory<byte>? avatar = null;
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var sections = 0;
 
         try
         {
             while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
             {
+                if (++sections > MaxSections)
+                {
+                    return new FormReadResult.Malformed($"The form has more than {MaxSections} parts.");
+                }
+
                 if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) ||
                     !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase))
                 {

@@ -90,6 +90,20 @@ public sealed class DynamoDbUserRepository(IAmazonDynamoDB dynamoDb, AwsStorageO
         return new UserPage(page, EncodeCursor(page[^1].Email));
     }
 
+    public async Task<User?> FindAsync(string email, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await dynamoDb.GetItemAsync(
+                new GetItemRequest { TableName = options.TableName, Key = KeyFor(email), ConsistentRead = true }, cancellationToken);
+            return response.Item is { Count: > 0 } item ? ToUser(item) : null;
+        }
+        catch (Exception ex) when (StorageErrors.IsDependencyFailure(ex, cancellationToken))
+        {
+            throw StorageErrors.Unavailable(Dependency, "GetItem", ex);
+        }
+    }
+
     public async Task CheckAsync(CancellationToken cancellationToken)
     {
         try

@@ -13,7 +13,8 @@ internal static class StorageErrors
     public static bool IsDependencyFailure(Exception exception, CancellationToken cancellationToken) => exception switch
     {
         OperationCanceledException => !cancellationToken.IsCancellationRequested,
-        AmazonServiceException or AmazonClientException or HttpRequestException or IOException => true,
+        // TimeoutException: the SDK's own per-attempt timeout (found by the overload scenario of docs/reliability.md).
+        AmazonServiceException or AmazonClientException or HttpRequestException or IOException or TimeoutException => true,
         _ => false,
     };
 
@@ -22,9 +23,15 @@ internal static class StorageErrors
         var reason = exception switch
         {
             AmazonServiceException service => $"{service.ErrorCode ?? service.StatusCode.ToString()}: {service.Message}",
-            OperationCanceledException => "timed out",
+            OperationCanceledException or TimeoutException => "timed out",
             _ => exception.Message,
         };
-        return new StorageUnavailableException($"{dependency} {operation} failed: {reason}", exception) { Dependency = dependency };
+        var outcomeUnknown = exception switch
+        {
+            AmazonServiceException service => (int)service.StatusCode >= 500,
+            _ => exception is OperationCanceledException or TimeoutException or IOException or HttpRequestException
+                || exception.InnerException is IOException or HttpRequestException or TimeoutException,
+        };
+        return new StorageUnavailableException($"{dependency} {operation} failed: {reason}", exception) { Dependency = dependency, OutcomeUnknown = outcomeUnknown };
     }
 }

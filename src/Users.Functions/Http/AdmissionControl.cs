@@ -1,0 +1,216 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+using Users.Functions.Health;
+using Users.Functions.Settings;
+
+namespace Users.Functions.Http;
+
+/// <summary>
+/// What is admitted, and what is answered at once instead of queued without bound:
+/// <list type="bullet">
+/// <item>a global concurrency limiter with a small queue (503 + Retry-After beyond it; health probes exempt),</item>
+/// <item>a per-client token bucket on <c>POST /user</c> (429 + Retry-After), the client being the socket peer, or the
+/// <c>X-Forwarded-For</c> entry named by a configured trusted proxy,</item>
+/// <item>Kestrel's limits for hostile clients (header time and size, body data rate, connections, keep-alive),</item>
+/// <item>readiness that fails the moment shutdown starts, so load balancers stop sending while in-flight requests drain.</item>
+/// </list>
+/// Both hosts run it; on Lambda one request at a time reaches the pipeline, so the concurrency limiter never bites.
+/// </summary>
+public static class AdmissionControl
+{
+    /// <summary>Seconds an overloaded client is asked to wait.</summary>
+    public const int OverloadRetryAfterSeconds = 1;
+
+    public static WebApplicationBuilder AddAdmissionControl(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+
+        services.AddSingleton<AdmissionSettingsValidation>();
+        services.AddSingleton<IConfigureOptions<AdmissionOptions>>(sp => sp.GetRequiredService<AdmissionSettingsValidation>());
+        services.AddSingleton<IValidateOptions<AdmissionOptions>>(sp => sp.GetRequiredService<AdmissionSettingsValidation>());
+        services.AddOptions<AdmissionOptions>().ValidateOnStart();
+
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<AdmissionOptions>>((kestrel, admission) =>
+        {
+            var options = admission.Value;
+            var limits = kestrel.Limits;
+            limits.RequestHeadersTimeout = options.RequestHeadersTimeout;
+            limits.KeepAliveTimeout = options.KeepAliveTimeout;
+            limits.MaxConcurrentConnections = options.MaxConcurrentConnections == 0 ? null : options.MaxConcurrentConnections;
+            limits.MaxConcurrentUpgradedConnections = 0;
+            limits.MinRequestBodyDataRate = options.MinRequestBodyBytesPerSecond == 0
+                ? null
+                : new MinDataRate(options.MinRequestBodyBytesPerSecond, AdmissionOptions.MinDataRateGracePeriod);
+            limits.MaxRequestHeadersTotalSize = options.MaxRequestHeadersBytes;
+            limits.MaxRequestLineSize = Math.Min(limits.MaxRequestLineSize, options.MaxRequestHeadersBytes);
+            limits.MaxRequestHeaderCount = AdmissionOptions.MaxRequestHeaderCount;
+        });
+
+        services.AddSingleton<ClientRateLimiter>();
+        services.AddRateLimiter(_ => { });
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<AdmissionOptions>>((limiter, admission) =>
+        {
+            var options = admission.Value;
+            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+                options.MaxConcurrentRequests == 0 || IsExempt(context.Request.Path)
+                    ? RateLimitPartition.GetNoLimiter("exempt")
+                    : RateLimitPartition.GetConcurrencyLimiter("global", _ => new ConcurrencyLimiterOptions
+                    {
+                        PermitLimit = options.MaxConcurrentRequests,
+                        QueueLimit = options.QueueLimit,
+                        QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+                    }));
+            limiter.RejectionStatusCode = StatusCodes.Status503ServiceUnavailable;
+            limiter.OnRejected = (context, _) => WriteProblemAsync(
+                context.HttpContext, StatusCodes.Status503ServiceUnavailable, OverloadRetryAfterSeconds, "The service is at capacity; retry later.");
+        });
+
+        services.AddSingleton<ShutdownReadinessCheck>();
+        services.AddHealthChecks().AddCheck<ShutdownReadinessCheck>("shutdown", tags: [HealthEndpoints.ReadyTag]);
+        return builder;
+    }
+
+    public static WebApplication UseAdmissionControl(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        // Read from configuration, not resolved from DI: nothing is built before the host starts and validates every setting.
+        var options = new AdmissionOptions();
+        SettingsReader.ReadAdmission(app.Configuration, options);
+
+        if (options.TrustedProxies.Count > 0)
+        {
+            var forwarded = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor, ForwardLimit = null };
+            forwarded.KnownProxies.Clear();
+            forwarded.KnownIPNetworks.Clear();
+            foreach (var network in options.TrustedProxies)
+            {
+                forwarded.KnownIPNetworks.Add(network);
+            }
+
+            app.UseForwardedHeaders(forwarded);
+        }
+
+        app.UseMiddleware<ClientRateLimitMiddleware>();
+        app.UseRateLimiter();
+        return app;
+    }
+
+    /// <summary>Probes must reach the app even when it is saturated, or the orchestrator would kill a busy pod.</summary>
+    internal static bool IsExempt(PathString path) =>
+        path.StartsWithSegments("/health", StringComparison.OrdinalIgnoreCase) ||
+        path.StartsWithSegments("/metrics", StringComparison.OrdinalIgnoreCase);
+
+    internal static async ValueTask WriteProblemAsync(HttpContext context, int status, int retryAfterSeconds, string detail)
+    {
+        context.Response.StatusCode = status;
+        context.Response.Headers.RetryAfter = retryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        var problems = context.RequestServices.GetRequiredService<IProblemDetailsService>();
+        await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = new ProblemDetails { Status = status, Detail = detail },
+        });
+    }
+}
+
+/// <summary>
+/// A token bucket per client address on <c>POST /user</c>. IPv6 clients are grouped by /64, the block one
+/// subscriber usually holds. Idle buckets are dropped by the partitioned limiter, so memory stays bounded.
+/// </summary>
+internal sealed class ClientRateLimiter : IDisposable
+{
+    private readonly PartitionedRateLimiter<HttpContext>? limiter;
+
+    public ClientRateLimiter(IOptions<AdmissionOptions> admission)
+    {
+        var options = admission.Value;
+        if (options.RegisterPerMinute == 0)
+        {
+            return;
+        }
+
+        var bucket = new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = options.RegisterBurst,
+            TokensPerPeriod = 1,
+            ReplenishmentPeriod = TimeSpan.FromMinutes(1) / options.RegisterPerMinute,
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        };
+        limiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+            RateLimitPartition.GetTokenBucketLimiter(ClientKey(context.Connection.RemoteIpAddress), _ => bucket));
+    }
+
+    public bool Enabled => limiter is not null;
+
+    /// <summary>Null when admitted; otherwise the seconds to wait.</summary>
+    public int? TryAdmit(HttpContext context)
+    {
+        if (limiter is null)
+        {
+            return null;
+        }
+
+        using var lease = limiter.AttemptAcquire(context);
+        if (lease.IsAcquired)
+        {
+            return null;
+        }
+
+        return lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter)
+            ? Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds))
+            : 60;
+    }
+
+    public void Dispose() => limiter?.Dispose();
+
+    internal static string ClientKey(IPAddress? address)
+    {
+        if (address is null)
+        {
+            return "unknown";
+        }
+
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+        if (address.AddressFamily == AddressFamily.InterNetworkV6)
+        {
+            var bytes = address.GetAddressBytes();
+            Array.Clear(bytes, 8, 8);
+            return new IPAddress(bytes) + "/64";
+        }
+
+        return address.ToString();
+    }
+}
+
+/// <summary>Applies <see cref="ClientRateLimiter"/> to the registration endpoint only.</summary>
+internal sealed class ClientRateLimitMiddleware(RequestDelegate next, ClientRateLimiter limiter)
+{
+    public const string RegistrationEndpoint = "CreateUser";
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        if (limiter.Enabled &&
+            context.GetEndpoint()?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName == RegistrationEndpoint &&
+            limiter.TryAdmit(context) is { } retryAfter)
+        {
+            await AdmissionControl.WriteProblemAsync(
+                context, StatusCodes.Status429TooManyRequests, retryAfter, "Too many registrations from this address; retry later.");
+            return;
+        }
+
+        await next(context);
+    }
+}

@@ -1,0 +1,72 @@
+using System.Net;
+
+namespace Users.Functions.Settings;
+
+/// <summary>The admission-control and server-limit settings (see <see cref="AdmissionOptions"/>).</summary>
+public static partial class SettingsReader
+{
+    public const string MaxConcurrentRequests = "ADMISSION_MAX_CONCURRENT_REQUESTS";
+    public const string QueueLimit = "ADMISSION_QUEUE_LIMIT";
+    public const string RegisterPerMinute = "REGISTER_RATE_LIMIT_PER_MINUTE";
+    public const string RegisterBurst = "REGISTER_RATE_LIMIT_BURST";
+    public const string TrustedProxies = "TRUSTED_PROXIES";
+    public const string RequestHeadersTimeout = "REQUEST_HEADERS_TIMEOUT_SECONDS";
+    public const string KeepAliveTimeout = "KEEPALIVE_TIMEOUT_SECONDS";
+    public const string MaxConcurrentConnections = "MAX_CONCURRENT_CONNECTIONS";
+    public const string MinRequestBodyRate = "MIN_REQUEST_BODY_BYTES_PER_SECOND";
+    public const string MaxRequestHeadersBytes = "MAX_REQUEST_HEADERS_BYTES";
+
+    public static IReadOnlyList<string> ReadAdmission(IConfiguration configuration, AdmissionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = new List<string>();
+
+        options.MaxConcurrentRequests = (int)(Integer(configuration, MaxConcurrentRequests, 0, 10_000, "requests", errors) ?? options.MaxConcurrentRequests);
+        options.QueueLimit = (int)(Integer(configuration, QueueLimit, 0, 10_000, "requests", errors) ?? options.QueueLimit);
+        options.RegisterPerMinute = (int)(Integer(configuration, RegisterPerMinute, 0, 60_000, "registrations", errors) ?? options.RegisterPerMinute);
+        options.RegisterBurst = (int)(Integer(configuration, RegisterBurst, 1, 100_000, "registrations", errors) ?? options.RegisterBurst);
+        options.MaxConcurrentConnections = Integer(configuration, MaxConcurrentConnections, 0, 1_000_000, "connections", errors) ?? options.MaxConcurrentConnections;
+        options.MinRequestBodyBytesPerSecond = (int)(Integer(configuration, MinRequestBodyRate, 0, 1_048_576, "bytes per second", errors) ?? options.MinRequestBodyBytesPerSecond);
+        options.MaxRequestHeadersBytes = (int)(Integer(configuration, MaxRequestHeadersBytes, 4096, 1_048_576, "bytes", errors) ?? options.MaxRequestHeadersBytes);
+
+        var headersTimeout = Integer(configuration, RequestHeadersTimeout, 1, 300, "seconds", errors);
+        if (headersTimeout is not null)
+        {
+            options.RequestHeadersTimeout = TimeSpan.FromSeconds(headersTimeout.Value);
+        }
+
+        var keepAlive = Integer(configuration, KeepAliveTimeout, 1, 3600, "seconds", errors);
+        if (keepAlive is not null)
+        {
+            options.KeepAliveTimeout = TimeSpan.FromSeconds(keepAlive.Value);
+        }
+
+        var proxies = Value(configuration, TrustedProxies);
+        if (proxies is not null)
+        {
+            var networks = new List<IPNetwork>();
+            foreach (var entry in proxies.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                if (IPNetwork.TryParse(entry, out var network))
+                {
+                    networks.Add(network);
+                }
+                else if (IPAddress.TryParse(entry, out var address))
+                {
+                    networks.Add(new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128));
+                }
+                else
+                {
+                    errors.Add(Invalid(TrustedProxies, proxies, $"comma-separated IP addresses or CIDR networks ('{entry}' is neither)"));
+                    networks.Clear();
+                    break;
+                }
+            }
+
+            options.TrustedProxies = networks;
+        }
+
+        return errors;
+    }
+}

@@ -1,0 +1,287 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Users.Api.Tests.Infrastructure;
+using Users.Functions.Health;
+
+namespace Users.Api.Tests.Reliability;
+
+/// <summary>
+/// Admission control and server limits on the real Kestrel host against moto: the concurrency limiter, the
+/// per-client registration limit and who may name the client, Kestrel's limits for hostile clients, the part limit.
+/// Each test starts its own API instance with the limits it needs, on the fixture's table and bucket.
+/// </summary>
+public sealed class AdmissionControlTests(KestrelApiFixture fixture) : IClassFixture<KestrelApiFixture>
+{
+    private static HttpRequestMessage Register(string? forwardedFor = null)
+    {
+        // A form without an email: the endpoint answers 400 without touching storage, so only the limiter decides.
+        var request = new HttpRequestMessage(HttpMethod.Post, "/user") { Content = Images.Form("Test User", null, null) };
+        if (forwardedFor is not null)
+        {
+            request.Headers.TryAddWithoutValidation("X-Forwarded-For", forwardedFor);
+        }
+
+        return request;
+    }
+
+    private async Task<IRunningApi> StartAsync(params (string Key, string Value)[] settings) =>
+        await fixture.StartApiAsync(settings.ToDictionary(s => s.Key, s => s.Value));
+
+    private static async Task<HttpStatusCode> StatusOf(HttpClient client, HttpRequestMessage request)
+    {
+        using (request)
+        using (var response = await client.SendAsync(request))
+        {
+            return response.StatusCode;
+        }
+    }
+
+    [Fact]
+    public async Task Beyond_the_concurrency_limit_requests_get_503_at_once_while_health_stays_served()
+    {
+        await using var api = await StartAsync(
+            ("ADMISSION_MAX_CONCURRENT_REQUESTS", "1"), ("ADMISSION_QUEUE_LIMIT", "0"), ("MIN_REQUEST_BODY_BYTES_PER_SECOND", "0"));
+
+        // One registration whose body never arrives holds the only slot.
+        await using var holder = await RawHttp.ConnectAsync(api.Client.BaseAddress!);
+        await holder.SendAsync("POST /user HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 100000\r\n\r\n--b\r\n");
+
+        HttpResponseMessage? rejected = null;
+        await Wait.Until(
+            async () =>
+            {
+                rejected?.Dispose();
+                rejected = await api.Client.GetAsync("/users");
+                return rejected.StatusCode == HttpStatusCode.ServiceUnavailable;
+            },
+            TimeSpan.FromSeconds(10),
+            "GET /users to be refused while the slot is held");
+
+        using (rejected)
+        {
+            await HttpAssert.Problem(rejected!, HttpStatusCode.ServiceUnavailable);
+            Assert.Equal(TimeSpan.FromSeconds(1), rejected!.Headers.RetryAfter?.Delta);
+        }
+
+        // Probes are exempt: a saturated pod is neither restarted nor taken out by its own limiter.
+        using (var live = await api.Client.GetAsync("/health/live"))
+        {
+            Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        }
+
+        using (var ready = await api.Client.GetAsync("/health/ready"))
+        {
+            Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        }
+
+        // The slot comes back as soon as the holder goes away.
+        await holder.DisposeAsync();
+        await Wait.Until(
+            async () => await StatusOf(api.Client, new HttpRequestMessage(HttpMethod.Get, "/users")) == HttpStatusCode.OK,
+            TimeSpan.FromSeconds(10),
+            "GET /users to be served again");
+    }
+
+    [Fact]
+    public async Task A_queued_request_waits_for_a_slot_instead_of_being_refused()
+    {
+        await using var api = await StartAsync(
+            ("ADMISSION_MAX_CONCURRENT_REQUESTS", "1"), ("ADMISSION_QUEUE_LIMIT", "1"), ("MIN_REQUEST_BODY_BYTES_PER_SECOND", "0"));
+        await using var holder = await RawHttp.ConnectAsync(api.Client.BaseAddress!);
+        await holder.SendAsync("POST /user HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 100000\r\nExpect: 100-continue\r\n\r\n");
+
+        // The holder has the slot once the endpoint reads its body: Kestrel then answers its Expect: 100-continue.
+        await holder.ReadUntilAsync("HTTP/1.1 100 Continue", TimeSpan.FromSeconds(10));
+
+        // Two more: one takes the queue's only place and waits, the other is refused at once.
+        var first = api.Client.GetAsync("/users");
+        var second = api.Client.GetAsync("/users");
+        var refused = await Task.WhenAny(first, second).WaitAsync(TimeSpan.FromSeconds(10));
+        var waiting = refused == first ? second : first;
+        using (var response = await refused)
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        }
+
+        Assert.False(waiting.IsCompleted);
+        await holder.DisposeAsync();
+        using var served = await waiting.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+    }
+
+    [Fact]
+    public async Task Registrations_beyond_the_per_client_burst_get_429_with_retry_after()
+    {
+        await using var api = await StartAsync(("REGISTER_RATE_LIMIT_BURST", "2"), ("REGISTER_RATE_LIMIT_PER_MINUTE", "1"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, await StatusOf(api.Client, Register()));
+        Assert.Equal(HttpStatusCode.BadRequest, await StatusOf(api.Client, Register()));
+        using var limited = await api.Client.SendAsync(Register());
+        var problem = await HttpAssert.Problem(limited, HttpStatusCode.TooManyRequests);
+        Assert.Contains("registrations", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var retryAfter = limited.Headers.RetryAfter?.Delta;
+        Assert.NotNull(retryAfter);
+        Assert.InRange(retryAfter.Value.TotalSeconds, 1, 60);
+
+        // Only registration is limited: reading goes on.
+        using var list = await api.Client.GetAsync("/users");
+        Assert.Equal(HttpStatusCode.OK, list.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_spoofed_forwarded_for_from_an_untrusted_peer_does_not_get_past_the_limit()
+    {
+        await using var api = await StartAsync(("REGISTER_RATE_LIMIT_BURST", "1"), ("REGISTER_RATE_LIMIT_PER_MINUTE", "1"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, await StatusOf(api.Client, Register("203.0.113.1")));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await StatusOf(api.Client, Register("203.0.113.2")));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await StatusOf(api.Client, Register("2001:db8::1")));
+    }
+
+    [Fact]
+    public async Task A_trusted_proxy_names_the_client_but_cannot_be_used_to_launder_a_spoofed_chain()
+    {
+        await using var api = await StartAsync(
+            ("REGISTER_RATE_LIMIT_BURST", "1"), ("REGISTER_RATE_LIMIT_PER_MINUTE", "1"), ("TRUSTED_PROXIES", "127.0.0.0/8, ::1"));
+
+        // Two clients behind the same proxy each have their own bucket.
+        Assert.Equal(HttpStatusCode.BadRequest, await StatusOf(api.Client, Register("203.0.113.1")));
+        Assert.Equal(HttpStatusCode.BadRequest, await StatusOf(api.Client, Register("203.0.113.2")));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await StatusOf(api.Client, Register("203.0.113.1")));
+
+        // A client prepending its own entries: the proxy appended the real address last, and the chain stops
+        // at the first untrusted hop, so the made-up entry is never believed.
+        Assert.Equal(HttpStatusCode.TooManyRequests, await StatusOf(api.Client, Register("198.51.100.7, 203.0.113.1")));
+
+        // IPv6 clients share a bucket per /64.
+        Assert.Equal(HttpStatusCode.BadRequest, await StatusOf(api.Client, Register("2001:db8:0:1::1")));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await StatusOf(api.Client, Register("2001:db8:0:1::2")));
+    }
+
+    [Fact]
+    public async Task Headers_that_never_end_are_cut_by_the_headers_timeout()
+    {
+        await using var api = await StartAsync(("REQUEST_HEADERS_TIMEOUT_SECONDS", "1"));
+        await using var slowloris = await RawHttp.ConnectAsync(api.Client.BaseAddress!);
+        var started = Stopwatch.StartNew();
+        await slowloris.SendAsync("GET /users HTTP/1.1\r\nHost: x\r\nX-Slow: 1\r\n");
+
+        var response = await slowloris.ReadToCloseAsync(TimeSpan.FromSeconds(10));
+        Assert.True(RawHttp.Status(response) is null or 408, response);
+        Assert.InRange(started.Elapsed.TotalSeconds, 0.5, 5);
+    }
+
+    [Fact]
+    public async Task A_trickled_body_is_cut_by_the_minimum_data_rate()
+    {
+        await using var api = await StartAsync(("MIN_REQUEST_BODY_BYTES_PER_SECOND", "1000"));
+        await using var trickle = await RawHttp.ConnectAsync(api.Client.BaseAddress!);
+        await trickle.SendAsync("POST /user HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 100000\r\n\r\n");
+
+        // 5 bytes a second is far below 1000: cut after the 5 s grace period.
+        var cutAfter = await trickle.TrickleUntilCutAsync(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(15));
+        Assert.InRange(cutAfter.TotalSeconds, 4, 10);
+    }
+
+    [Theory]
+    [InlineData(1, 20_000)]
+    [InlineData(100, 10)]
+    public async Task Oversized_header_blocks_are_refused_with_431(int count, int size)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/users");
+        for (var i = 0; i < count; i++)
+        {
+            request.Headers.TryAddWithoutValidation($"X-Padding-{i}", new string('a', size));
+        }
+
+        using var response = await fixture.Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.RequestHeaderFieldsTooLarge, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Connections_beyond_the_limit_are_refused_and_service_returns_when_they_close()
+    {
+        await using var api = await StartAsync(("MAX_CONCURRENT_CONNECTIONS", "3"));
+        var idle = new List<RawHttp>();
+        try
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                var connection = await RawHttp.ConnectAsync(api.Client.BaseAddress!);
+                idle.Add(connection);
+
+                // A request on each proves Kestrel has counted the connection.
+                await connection.SendAsync("GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n");
+            }
+
+            await using var extra = await RawHttp.ConnectAsync(api.Client.BaseAddress!);
+            await extra.SendAsync("GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n");
+            var refused = await extra.ReadToCloseAsync(TimeSpan.FromSeconds(10));
+            Assert.True(RawHttp.Status(refused) is null, refused);
+        }
+        finally
+        {
+            foreach (var connection in idle)
+            {
+                await connection.DisposeAsync();
+            }
+        }
+
+        await Wait.Until(
+            async () =>
+            {
+                try
+                {
+                    return await StatusOf(api.Client, new HttpRequestMessage(HttpMethod.Get, "/health/live")) == HttpStatusCode.OK;
+                }
+                catch (HttpRequestException)
+                {
+                    return false;
+                }
+            },
+            TimeSpan.FromSeconds(10),
+            "a connection to be accepted again");
+    }
+
+    [Fact]
+    public async Task A_multipart_with_thousands_of_parts_is_refused_quickly_and_writes_nothing()
+    {
+        var body = new StringBuilder();
+        for (var i = 0; i < 5000; i++)
+        {
+            body.Append("--b\r\nContent-Disposition: form-data; name=\"f").Append(i).Append("\"\r\n\r\nx\r\n");
+        }
+
+        body.Append("--b--\r\n");
+        using var content = new ByteArrayContent(Encoding.ASCII.GetBytes(body.ToString()));
+        content.Headers.TryAddWithoutValidation("Content-Type", "multipart/form-data; boundary=b");
+
+        var before = await fixture.Storage.ObjectKeysAsync();
+        var started = Stopwatch.StartNew();
+        using var response = await fixture.Client.PostAsync("/user", content);
+        var problem = await HttpAssert.Problem(response, HttpStatusCode.BadRequest);
+        Assert.Contains("parts", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(5), $"took {started.Elapsed}");
+        Assert.Equal(before, await fixture.Storage.ObjectKeysAsync());
+    }
+
+    [Fact]
+    public async Task Readiness_fails_the_moment_shutdown_starts()
+    {
+        await using var api = (KestrelApi)await StartAsync();
+        var health = api.Services.GetRequiredService<HealthCheckService>();
+        static bool Ready(HealthCheckRegistration check) => check.Tags.Contains(HealthEndpoints.ReadyTag);
+
+        var before = await health.CheckHealthAsync(Ready);
+        Assert.Equal(HealthStatus.Healthy, before.Entries["shutdown"].Status);
+
+        api.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
+        var during = await health.CheckHealthAsync(Ready);
+        Assert.Equal(HealthStatus.Unhealthy, during.Status);
+        Assert.Equal(HealthStatus.Unhealthy, during.Entries["shutdown"].Status);
+    }
+}

@@ -1,0 +1,125 @@
+using System.Globalization;
+
+namespace Users.Reliability;
+
+/// <summary>What a scenario reports: its figures as rows, the checks that failed, and the integrity audit.</summary>
+internal sealed class ScenarioResult(string id, string title)
+{
+    public string Id { get; } = id;
+
+    public string Title { get; } = title;
+
+    public string Load { get; set; } = string.Empty;
+
+    public string Fault { get; set; } = "none";
+
+    public List<(string Figure, string Value)> Rows { get; } = [];
+
+    public List<string> Failures { get; } = [];
+
+    public List<Audit> Audits { get; } = [];
+
+    public TimeSpan Elapsed { get; set; }
+
+    public bool Passed => Failures.Count == 0 && Audits.All(a => a.Clean);
+
+    public void Row(string figure, string value) => Rows.Add((figure, value));
+
+    public void Check(bool condition, string failure)
+    {
+        if (!condition)
+        {
+            Failures.Add(failure);
+        }
+    }
+
+    public void Add(Audit audit, string label = "integrity audit", bool required = true)
+    {
+        if (required)
+        {
+            Audits.Add(audit);
+        }
+
+        Row(label, (audit.Clean ? "clean: " : required ? "FAILED: " : "not clean: ") + audit);
+    }
+}
+
+/// <summary>An app instance: the published service as its own process, on a loopback port.</summary>
+internal sealed class App : IAsyncDisposable
+{
+    private App(ChildProcess process, Uri url)
+    {
+        Process = process;
+        Url = url;
+    }
+
+    public ChildProcess Process { get; }
+
+    public Uri Url { get; }
+
+    public static async Task<App> StartAsync(Campaign campaign, Storage storage, IReadOnlyDictionary<string, string>? settings = null, int? port = null)
+    {
+        var listen = port ?? Net.FreePort();
+        var env = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{listen}",
+            ["USERS_TABLE_NAME"] = storage.TableName,
+            ["AVATARS_BUCKET_NAME"] = storage.BucketName,
+            ["AWS_REGION"] = Storage.Region,
+            ["AWS_ENDPOINT_URL"] = campaign.Proxy.Endpoint.ToString().TrimEnd('/'),
+            ["AWS_ACCESS_KEY_ID"] = "test",
+            ["AWS_SECRET_ACCESS_KEY"] = "test",
+            ["Logging__LogLevel__Default"] = "Warning",
+            ["DOTNET_gcServer"] = "0",
+
+            // The load generator is one address: the per-client limit is the abuse scenario's subject, off elsewhere.
+            ["REGISTER_RATE_LIMIT_PER_MINUTE"] = "0",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            env[key] = value;
+        }
+
+        var log = Path.Combine(campaign.LogDir, $"app-{Interlocked.Increment(ref campaign.AppCounter):D3}.log");
+        var process = ChildProcess.Start("dotnet", [campaign.AppDll], env, log);
+        var app = new App(process, new Uri($"http://127.0.0.1:{listen}"));
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(3) };
+        var ready = await Net.WaitUntilAsync(
+            async () => !process.HasExited && (await http.GetAsync(new Uri(app.Url, "/health/ready"))).IsSuccessStatusCode,
+            TimeSpan.FromSeconds(90));
+        if (!ready)
+        {
+            await app.DisposeAsync();
+            throw new InvalidOperationException($"The app did not become ready; see {log}.");
+        }
+
+        return app;
+    }
+
+    public ValueTask DisposeAsync() => Process.DisposeAsync();
+}
+
+/// <summary>Shared by every scenario: the emulator, the fault proxy, the app to run, the run's size.</summary>
+internal sealed class Campaign
+{
+    public int AppCounter;
+    private int storageCounter;
+
+    public required Uri Moto { get; init; }
+
+    public required FaultProxy Proxy { get; init; }
+
+    public required string AppDll { get; init; }
+
+    public required string LogDir { get; init; }
+
+    public required bool Quick { get; init; }
+
+    /// <summary>A duration: the full figure, or the quick one with --quick.</summary>
+    public TimeSpan Seconds(double full, double quick) => TimeSpan.FromSeconds(Quick ? quick : full);
+
+    public Task<Storage> NewStorageAsync(string scenario) =>
+        Storage.CreateAsync(Moto, $"{scenario}-{Interlocked.Increment(ref storageCounter)}-{Guid.NewGuid().ToString("N")[..6]}");
+
+    public static string F(double value, string format = "0.0") => value.ToString(format, CultureInfo.InvariantCulture);
+}
