@@ -107,6 +107,7 @@ step "moto_server on $endpoint with table $table and bucket $bucket"
 
 # ---- the container: read-only, tmpfs /tmp, default user, host network, loopback port ----
 app_port=$(free_port)
+metrics_port=$(free_port)
 base="http://127.0.0.1:$app_port"
 container=$("$ENGINE" run -d --name "users-api-smoke-$$" \
   --read-only --tmpfs /tmp:rw,size=64m,mode=1777 \
@@ -116,7 +117,7 @@ container=$("$ENGINE" run -d --name "users-api-smoke-$$" \
   -e AWS_ENDPOINT_URL="$endpoint" -e AWS_REGION=us-east-1 \
   -e AWS_ACCESS_KEY_ID=test -e AWS_SECRET_ACCESS_KEY=test \
   -e USERS_TABLE_NAME="$table" -e AVATARS_BUCKET_NAME="$bucket" \
-  -e SHUTDOWN_TIMEOUT_SECONDS=10 \
+  -e SHUTDOWN_TIMEOUT_SECONDS=10 -e METRICS_PORT="$metrics_port" \
   "$IMAGE")
 step "container ${container:0:12} on $base (read-only, tmpfs /tmp, user $user)"
 
@@ -159,6 +160,15 @@ status=$(curl -s -D "$workdir/headers" -o "$workdir/404.json" -w '%{http_code}' 
 grep -qi '^content-type: application/problem+json' "$workdir/headers" || { cat "$workdir/headers" >&2 || true; fail "404 is not problem+json"; }
 python3 -c 'import json,sys; p=json.load(open(sys.argv[1])); assert p["status"] == 404, p' "$workdir/404.json" || fail "404 body is not a problem"
 step "404 application/problem+json"
+
+# ---- /metrics: Prometheus text on the management port only (the chart's container port `metrics`) ----
+status=$(curl -s -o "$workdir/metrics.txt" -w '%{http_code}' --max-time 10 "http://127.0.0.1:$metrics_port/metrics")
+[ "$status" = 200 ] || fail "/metrics on the management port answered $status"
+metrics=$(cat "$workdir/metrics.txt")
+[[ $metrics == *http_server_request_duration_seconds_bucket* ]] || fail "/metrics has no http.server.request.duration histogram"
+status=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$base/metrics")
+[ "$status" = 404 ] || fail "/metrics on the public port answered $status, expected 404"
+step "/metrics on the management port :$metrics_port, 404 on the public port"
 
 # ---- SIGTERM: an upload in flight still completes, then the app exits 0 within its shutdown timeout ----
 # A 3 MB avatar (PNG signature first) sent at 1 MB/s is still uploading when SIGTERM arrives.

@@ -126,6 +126,8 @@ public static class CredentialsHosts
                 "run", "-d", "--read-only", "--tmpfs", "/tmp:rw,size=64m,mode=1777", "--cap-drop", "ALL",
                 "--security-opt", "no-new-privileges", "--network", "host",
                 "-v", $"{scenario.Directory}:{scenario.Directory}:ro", "-e", $"ASPNETCORE_URLS={address}",
+                // Host network: containers started side by side must not all bind the default management port.
+                "-e", "METRICS_PORT=0",
             ];
             foreach (var (key, value) in scenario.Settings)
             {

@@ -51,6 +51,8 @@ public sealed class AppProcess : IAsyncDisposable
         }
 
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        // Processes run side by side: none binds the default management port unless a test gives it one.
+        start.Environment["METRICS_PORT"] = "0";
         foreach (var (key, value) in settings)
         {
             start.Environment[key] = value;

@@ -279,8 +279,23 @@ public sealed class AdmissionControlTests(KestrelApiFixture fixture) : IClassFix
         var before = await health.CheckHealthAsync(Ready);
         Assert.Equal(HealthStatus.Healthy, before.Entries["shutdown"].Status);
 
-        api.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
-        var during = await health.CheckHealthAsync(Ready);
+        // Probe from inside the stopping notification: that is the window a load balancer sees (the server still
+        // serves and drains), and the host cannot dispose its services before the probe has answered.
+        var lifetime = api.Services.GetRequiredService<IHostApplicationLifetime>();
+        var probed = new TaskCompletionSource<HealthReport>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var registration = lifetime.ApplicationStopping.Register(() =>
+        {
+            try
+            {
+                probed.SetResult(Task.Run(() => health.CheckHealthAsync(Ready)).GetAwaiter().GetResult());
+            }
+            catch (Exception e)
+            {
+                probed.SetException(e);
+            }
+        });
+        lifetime.StopApplication();
+        var during = await probed.Task.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(HealthStatus.Unhealthy, during.Status);
         Assert.Equal(HealthStatus.Unhealthy, during.Entries["shutdown"].Status);
     }
