@@ -76,18 +76,12 @@ public sealed partial class CreateUser(IUserRepository users, IAvatarStore avata
         {
             // A timeout can come after DynamoDB applied the write: look before removing the avatar, or a stored
             // user could lose it (found by the overload scenario of docs/reliability.md).
-            switch (await OutcomeAsync(user))
+            if (await LandedAfterAllAsync(user, key))
             {
-                case WriteOutcome.Ours:
-                    LogWriteLandedAfterFailure(logger, key);
-                    return new CreateUserResult.Created(user);
-                case WriteOutcome.Unknown:
-                    LogAvatarKept(logger, key);
-                    throw;
-                default:
-                    await RemoveOrphanAsync(key);
-                    throw;
+                return new CreateUserResult.Created(user);
             }
+
+            throw;
         }
         catch
         {
@@ -98,23 +92,33 @@ public sealed partial class CreateUser(IUserRepository users, IAvatarStore avata
         if (!created)
         {
             // A retried write whose first attempt landed is refused as a duplicate of itself.
-            switch (await OutcomeAsync(user))
-            {
-                case WriteOutcome.Ours:
-                    LogWriteLandedAfterFailure(logger, key);
-                    return new CreateUserResult.Created(user);
-                case WriteOutcome.Unknown:
-                    LogAvatarKept(logger, key);
-                    break;
-                default:
-                    await RemoveOrphanAsync(key);
-                    break;
-            }
-
-            return new CreateUserResult.AlreadyExists(user.Email);
+            return await LandedAfterAllAsync(user, key)
+                ? new CreateUserResult.Created(user)
+                : new CreateUserResult.AlreadyExists(user.Email);
         }
 
         return new CreateUserResult.Created(user);
+    }
+
+    /// <summary>
+    /// After a write that failed or was refused: true when the stored user is this one after all (its write landed).
+    /// Otherwise the avatar is removed, or kept when the outcome cannot be known (removing it could leave a stored
+    /// user without its avatar).
+    /// </summary>
+    private async Task<bool> LandedAfterAllAsync(User user, string key)
+    {
+        switch (await OutcomeAsync(user))
+        {
+            case WriteOutcome.Ours:
+                LogWriteLandedAfterFailure(logger, key);
+                return true;
+            case WriteOutcome.Unknown:
+                LogAvatarKept(logger, key);
+                return false;
+            default:
+                await RemoveOrphanAsync(key);
+                return false;
+        }
     }
 
     /// <summary>Whether the user under this e-mail is the one just written (same avatar URL), someone else, nobody, or unknown.</summary>
