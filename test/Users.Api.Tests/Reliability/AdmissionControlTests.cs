@@ -46,9 +46,12 @@ public sealed class AdmissionControlTests(KestrelApiFixture fixture) : IClassFix
         await using var api = await StartAsync(
             ("ADMISSION_MAX_CONCURRENT_REQUESTS", "1"), ("ADMISSION_QUEUE_LIMIT", "0"), ("MIN_REQUEST_BODY_BYTES_PER_SECOND", "0"));
 
-        // One registration whose body never arrives holds the only slot.
+        // One registration whose body never arrives holds the only slot. It holds it once the endpoint reads its body:
+        // Kestrel then answers its Expect: 100-continue (before that, a GET could take the slot and refuse the holder).
         await using var holder = await RawHttp.ConnectAsync(api.Client.BaseAddress!);
-        await holder.SendAsync("POST /user HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 100000\r\n\r\n--b\r\n");
+        await holder.SendAsync("POST /user HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 100000\r\nExpect: 100-continue\r\n\r\n");
+        await holder.ReadUntilAsync("HTTP/1.1 100 Continue", TimeSpan.FromSeconds(10));
+        await holder.SendAsync("--b\r\n");
 
         HttpResponseMessage? rejected = null;
         await Wait.Until(
