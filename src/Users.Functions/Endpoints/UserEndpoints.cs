@@ -31,6 +31,7 @@ public static class UserEndpoints
             .WithDescription("multipart/form-data with fields `name` and `email` and the file `avatar` (PNG, JPEG, GIF or WebP, recognised by content).")
             .Accepts<CreateUserForm>("multipart/form-data")
             .DisableAntiforgery()
+            .RequireRateLimiting(AdmissionControl.RegisterPolicy)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)

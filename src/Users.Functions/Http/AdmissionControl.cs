@@ -28,6 +28,9 @@ public static class AdmissionControl
     /// <summary>Seconds an overloaded client is asked to wait.</summary>
     public const int OverloadRetryAfterSeconds = 1;
 
+    /// <summary>The rate-limiting policy of <c>POST /user</c>: a token bucket per client address.</summary>
+    public const string RegisterPolicy = "register";
+
     public static WebApplicationBuilder AddAdmissionControl(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -54,7 +57,8 @@ public static class AdmissionControl
             limits.MaxRequestHeaderCount = AdmissionOptions.MaxRequestHeaderCount;
         });
 
-        services.AddSingleton<ClientRateLimiter>();
+        // One middleware (UseRateLimiter) for both limits: the global concurrency limiter for every request, and the
+        // per-client token bucket as the policy of the registration endpoint (UserEndpoints: RequireRateLimiting).
         services.AddRateLimiter(_ => { });
         services.AddOptions<RateLimiterOptions>().Configure<IOptions<AdmissionOptions>>((limiter, admission) =>
         {
@@ -68,9 +72,27 @@ public static class AdmissionControl
                         QueueLimit = options.QueueLimit,
                         QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
                     }));
-            limiter.RejectionStatusCode = StatusCodes.Status503ServiceUnavailable;
-            limiter.OnRejected = (context, _) => WriteProblemAsync(
-                context.HttpContext, StatusCodes.Status503ServiceUnavailable, OverloadRetryAfterSeconds, "The service is at capacity; retry later.");
+
+            var bucket = options.RegisterPerMinute == 0 ? null : new TokenBucketRateLimiterOptions
+            {
+                TokenLimit = options.RegisterBurst,
+                TokensPerPeriod = 1,
+                ReplenishmentPeriod = TimeSpan.FromMinutes(1) / options.RegisterPerMinute,
+                QueueLimit = 0,
+                AutoReplenishment = true,
+            };
+            // Idle buckets are dropped by the partitioned limiter, so memory stays bounded whatever the addresses.
+            limiter.AddPolicy(RegisterPolicy, context => bucket is null
+                ? RateLimitPartition.GetNoLimiter("off")
+                : RateLimitPartition.GetTokenBucketLimiter(ClientKey(context.Connection.RemoteIpAddress), _ => bucket));
+
+            // Only the token bucket says when to come back: its refusal is the per-client limit (429), any other the
+            // concurrency limiter's (503, retry at once).
+            limiter.OnRejected = (context, _) => context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter)
+                ? WriteProblemAsync(context.HttpContext, StatusCodes.Status429TooManyRequests,
+                    Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)), "Too many registrations from this address; retry later.")
+                : WriteProblemAsync(context.HttpContext, StatusCodes.Status503ServiceUnavailable,
+                    OverloadRetryAfterSeconds, "The service is at capacity; retry later.");
         });
 
         services.AddSingleton<ShutdownReadinessCheck>();
@@ -98,7 +120,6 @@ public static class AdmissionControl
             app.UseForwardedHeaders(forwarded);
         }
 
-        app.UseMiddleware<ClientRateLimitMiddleware>();
         app.UseRateLimiter();
         return app;
     }
@@ -108,70 +129,7 @@ public static class AdmissionControl
         path.StartsWithSegments("/health", StringComparison.OrdinalIgnoreCase) ||
         path.StartsWithSegments("/metrics", StringComparison.OrdinalIgnoreCase);
 
-    internal static async ValueTask WriteProblemAsync(HttpContext context, int status, int retryAfterSeconds, string detail)
-    {
-        context.Response.StatusCode = status;
-        context.Response.Headers.RetryAfter = retryAfterSeconds.ToString(CultureInfo.InvariantCulture);
-        var problems = context.RequestServices.GetRequiredService<IProblemDetailsService>();
-        await problems.TryWriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails = new ProblemDetails { Status = status, Detail = detail },
-        });
-    }
-}
-
-/// <summary>
-/// A token bucket per client address on <c>POST /user</c>. IPv6 clients are grouped by /64, the block one
-/// subscriber usually holds. Idle buckets are dropped by the partitioned limiter, so memory stays bounded.
-/// </summary>
-internal sealed class ClientRateLimiter : IDisposable
-{
-    private readonly PartitionedRateLimiter<HttpContext>? limiter;
-
-    public ClientRateLimiter(IOptions<AdmissionOptions> admission)
-    {
-        var options = admission.Value;
-        if (options.RegisterPerMinute == 0)
-        {
-            return;
-        }
-
-        var bucket = new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = options.RegisterBurst,
-            TokensPerPeriod = 1,
-            ReplenishmentPeriod = TimeSpan.FromMinutes(1) / options.RegisterPerMinute,
-            QueueLimit = 0,
-            AutoReplenishment = true,
-        };
-        limiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-            RateLimitPartition.GetTokenBucketLimiter(ClientKey(context.Connection.RemoteIpAddress), _ => bucket));
-    }
-
-    public bool Enabled => limiter is not null;
-
-    /// <summary>Null when admitted; otherwise the seconds to wait.</summary>
-    public int? TryAdmit(HttpContext context)
-    {
-        if (limiter is null)
-        {
-            return null;
-        }
-
-        using var lease = limiter.AttemptAcquire(context);
-        if (lease.IsAcquired)
-        {
-            return null;
-        }
-
-        return lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter)
-            ? Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds))
-            : 60;
-    }
-
-    public void Dispose() => limiter?.Dispose();
-
+    /// <summary>The client a token bucket belongs to: its address; IPv6 clients by /64, the block one subscriber usually holds.</summary>
     internal static string ClientKey(IPAddress? address)
     {
         if (address is null)
@@ -193,24 +151,16 @@ internal sealed class ClientRateLimiter : IDisposable
 
         return address.ToString();
     }
-}
 
-/// <summary>Applies <see cref="ClientRateLimiter"/> to the registration endpoint only.</summary>
-internal sealed class ClientRateLimitMiddleware(RequestDelegate next, ClientRateLimiter limiter)
-{
-    public const string RegistrationEndpoint = "CreateUser";
-
-    public async Task InvokeAsync(HttpContext context)
+    internal static async ValueTask WriteProblemAsync(HttpContext context, int status, int retryAfterSeconds, string detail)
     {
-        if (limiter.Enabled &&
-            context.GetEndpoint()?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName == RegistrationEndpoint &&
-            limiter.TryAdmit(context) is { } retryAfter)
+        context.Response.StatusCode = status;
+        context.Response.Headers.RetryAfter = retryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        var problems = context.RequestServices.GetRequiredService<IProblemDetailsService>();
+        await problems.TryWriteAsync(new ProblemDetailsContext
         {
-            await AdmissionControl.WriteProblemAsync(
-                context, StatusCodes.Status429TooManyRequests, retryAfter, "Too many registrations from this address; retry later.");
-            return;
-        }
-
-        await next(context);
+            HttpContext = context,
+            ProblemDetails = new ProblemDetails { Status = status, Detail = detail },
+        });
     }
 }

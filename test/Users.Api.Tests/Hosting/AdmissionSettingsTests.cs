@@ -77,5 +77,5 @@ public class AdmissionSettingsTests
     [InlineData("::ffff:203.0.113.9", "203.0.113.9")]
     [InlineData("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64")]
     public void Clients_are_keyed_by_address_and_ipv6_by_their_64(string? address, string key) =>
-        Assert.Equal(key, ClientRateLimiter.ClientKey(address is null ? null : IPAddress.Parse(address)));
+        Assert.Equal(key, AdmissionControl.ClientKey(address is null ? null : IPAddress.Parse(address)));
 }
