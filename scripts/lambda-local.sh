@@ -21,6 +21,7 @@ case "$LAMBDA_FRONT" in
   http | rest) ;;
   *) echo "LAMBDA_FRONT must be http or rest, not '$LAMBDA_FRONT'" >&2; exit 2 ;;
 esac
+port_free_or_exit "$LAMBDA_PORT" "the API" "LAMBDA_PORT=3001 make lambda-local"
 ensure_local_aws
 export AVATARS_PUBLIC_BASE_URL=${AVATARS_PUBLIC_BASE_URL:-${AWS_ENDPOINT_URL%/}/$AVATARS_BUCKET_NAME}
 
@@ -34,10 +35,11 @@ else
 fi
 dotnet build tools/Users.LambdaEmulator -c Release -o .local/lambda-emulator --nologo -v quiet
 
+wait_data_stores
 base_url=http://127.0.0.1:$LAMBDA_PORT
 [ "$LAMBDA_FRONT" = rest ] && base_url=$base_url/prod
 echo "==> Users API (Lambda path, $LAMBDA_FRONT front, $function_path) on $base_url (Ctrl-C stops it and everything this started)"
 dotnet .local/lambda-emulator/Users.LambdaEmulator.dll --function "$function_path" --port "$LAMBDA_PORT" \
   --name users-api --timeout 29 --memory 512 --front "$LAMBDA_FRONT" &
 started+=("pid:$!")
-wait "$!"
+serve_until_exit "$!"

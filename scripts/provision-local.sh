@@ -6,6 +6,8 @@
 # Env:   USERS_TABLE_NAME (users), AVATARS_BUCKET_NAME (users-avatars), AWS_REGION (us-east-1)
 #
 # State lives in .local/terraform/ (git-ignored). Idempotent: a second run changes nothing.
+# PROVISION_FRESH=1 says the emulator was just started empty: the state of an earlier run is dropped instead of
+# refreshed (`make run` and `make lambda-local` set it when they start the emulator themselves).
 # Local settings: deletion protection off (so teardown works), no Pod Identity / Lambda roles
 # (the app runs with the emulator's dummy credentials), and on a plain-HTTP endpoint no TLS-only
 # bucket policy (see terraform/README.md). Without terraform on PATH it falls back to the AWS CLI
@@ -66,12 +68,21 @@ run_logged() { # log-file command...: quiet unless it fails
   "$@" >"$log" 2>&1 || { cat "$log" >&2; return 1; }
 }
 
-run_logged "$state_dir/init.log" \
-  tf init -input=false -no-color -reconfigure -backend-config="path=$state_dir/terraform.tfstate"
+if [ "${PROVISION_FRESH:-0}" = 1 ]; then
+  rm -f "$state_dir/terraform.tfstate" "$state_dir/terraform.tfstate.backup"
+fi
+
+# `init` again only when a Terraform file changed since the last one (it costs seconds on every `make run`).
+init_stamp="$TF_DATA_DIR/.initialised"
+if [ ! -f "$init_stamp" ] || [ -n "$(find terraform -name '*.tf' -newer "$init_stamp" -print -quit)" ]; then
+  run_logged "$state_dir/init.log" \
+    tf init -input=false -no-color -reconfigure -backend-config="path=$state_dir/terraform.tfstate"
+  touch "$init_stamp"
+fi
 
 # State lost (e.g. `make clean`) but the emulator kept its data: adopt what already exists
 # instead of failing on "already exists".
-if command -v aws >/dev/null; then
+if [ "${PROVISION_FRESH:-0}" != 1 ] && command -v aws >/dev/null; then
   in_state=$(tf state list 2>/dev/null || true)
   adopt() { # address id
     grep -qxF "$1" <<<"$in_state" && return 0
