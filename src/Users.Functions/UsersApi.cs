@@ -29,6 +29,7 @@ public static class UsersApi
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
 
+        AppSettingsFile.AddBesideTheApp(builder.Configuration, builder.Environment.ContentRootPath, AppContext.BaseDirectory);
         builder.Logging.AddJsonLineConsole();
 
         // Port 8080 everywhere (as in the .NET container images) unless ASPNETCORE_URLS / ASPNETCORE_HTTP_PORTS say otherwise.

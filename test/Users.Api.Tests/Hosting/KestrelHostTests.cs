@@ -35,6 +35,51 @@ public sealed class KestrelHostTests(KestrelApiFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task Started_from_another_directory_each_request_writes_one_info_line_its_access_line()
+    {
+        // make run starts .local/api/Users.Functions.dll from the repository root: the shipped appsettings.json
+        // (the framework's per-request lines at Warning) must apply wherever the app is started from.
+        var elsewhere = Directory.CreateTempSubdirectory("users-api-cwd-");
+        try
+        {
+            await using var app = AppProcess.Start(fixture.Settings(), workingDirectory: elsewhere.FullName);
+            await app.WaitUntilLiveAsync();
+            using var client = new HttpClient { BaseAddress = app.Address };
+            using (var created = await client.PostAsync("/user", Images.Form("One Line", Images.UniqueEmail("one-line"), Images.Png)))
+            {
+                Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            }
+
+            for (var i = 0; i < 3; i++)
+            {
+                using var listed = await client.GetAsync("/users");
+                Assert.Equal(HttpStatusCode.OK, listed.StatusCode);
+            }
+
+            app.Terminate();
+            await app.WaitForExitAsync(TimeSpan.FromSeconds(30));
+
+            var perRequest = app.StandardOutput
+                .Where(l => l.Length > 0)
+                .Select(l => JsonDocument.Parse(l).RootElement.Clone())
+                .Where(e => e.TryGetProperty("request_id", out _) && e.GetProperty("level").GetString() is "info" or "debug" or "trace")
+                .GroupBy(e => e.GetProperty("request_id").GetString())
+                .ToList();
+            Assert.Contains(perRequest, g => g.Any(e => e.TryGetProperty("path", out var p) && p.GetString() == "/user"));
+            Assert.True(perRequest.Count(g => g.Any(e => e.TryGetProperty("path", out var p) && p.GetString() == "/users")) >= 3);
+            Assert.All(perRequest, g =>
+            {
+                var line = Assert.Single(g);
+                Assert.EndsWith("AccessLogMiddleware", line.GetProperty("category").GetString(), StringComparison.Ordinal);
+            });
+        }
+        finally
+        {
+            elsewhere.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Logs_are_one_json_object_per_line_with_an_access_line_and_no_avatar_bytes()
     {
         await using var app = AppProcess.Start(fixture.Settings());

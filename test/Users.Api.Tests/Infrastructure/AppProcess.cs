@@ -33,7 +33,8 @@ public sealed class AppProcess : IAsyncDisposable
 
     public int ExitCode => process.ExitCode;
 
-    public static AppProcess Start(IReadOnlyDictionary<string, string> settings)
+    /// <summary>Starts the app; from <paramref name="workingDirectory"/> when given (as <c>make run</c> does), else its own folder.</summary>
+    public static AppProcess Start(IReadOnlyDictionary<string, string> settings, string? workingDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var port = MotoServer.FreePort();
@@ -43,7 +44,7 @@ public sealed class AppProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = AppContext.BaseDirectory,
+            WorkingDirectory = workingDirectory ?? AppContext.BaseDirectory,
         };
         foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("AWS_", StringComparison.Ordinal) || k.StartsWith("ASPNETCORE_", StringComparison.Ordinal)).ToList())
         {
