@@ -305,8 +305,8 @@ wait_http "$api/health/live" 60
 wait_http "$api/health/ready" 30 200 || fail "GET /health/ready never answered 200 (table and bucket not reachable)"
 pass "GET /health/ready (table and bucket reachable)"
 
-# A real 1x1 RGBA PNG, byte by byte.
-printf '\x89\x50\x4e\x47\x0d\x0a\x1a\x0a\x00\x00\x00\x0d\x49\x48\x44\x52\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\x0d\x49\x44\x41\x54\x78\xda\x63\x64\xf8\xcf\x50\x0f\x00\x03\x86\x01\x80\x5a\x34\x7d\x6b\x00\x00\x00\x00\x49\x45\x4e\x44\xae\x42\x60\x82' >"$work/avatar.png"
+# The README's sample avatar: the walkthrough's upload is the one this smoke makes.
+cp docs/examples/avatar.png "$work/avatar.png"
 email="tf-smoke-$$@example.com"
 status=$(curl -s -o "$work/created.json" -w '%{http_code}' -F "name=Terraform Smoke" -F "email=$email" \
   -F "avatar=@$work/avatar.png;type=image/png" "$api/user")
