@@ -9,6 +9,7 @@ steps=(
   "dotnet:scripts/test-dotnet.sh"
   "observability:scripts/test-observability.sh"
   "terraform:scripts/test-terraform.sh"
+  "make-run:scripts/test-run-local.sh"
   "sam:scripts/test-sam.sh"
   "image:scripts/test-image.sh"
   "reliability:scripts/test-reliability.sh"

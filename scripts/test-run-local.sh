@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# `make run` as the README tells a newcomer to use it, on free ports, twice:
+#  1. it answers GET /users, accepts the README's sample upload, finishes provisioning the production settings in
+#     the background, and on Ctrl-C (SIGINT to its process group, as a terminal sends it) stops everything;
+#  2. started again (build up to date, a new empty emulator) it answers, and Ctrl-C while Terraform is still
+#     applying stops everything too.
+# Prints how long each first answer took (figures, not assertions: docs/performance.md quotes them).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib/net.sh
+source scripts/lib/net.sh
+
+api_port=$(free_port) metrics_port=$(free_port) emulator_port=$(free_port)
+api=http://127.0.0.1:$api_port
+log=$(mktemp)
+group=
+fail() { echo "FAIL: $*" >&2; echo "--- make run output:" >&2; cat "$log" >&2; exit 1; }
+pass() { echo "ok: $*"; }
+cleanup() { [ -z "$group" ] || kill -KILL -- "-$group" 2>/dev/null || true; rm -f "$log"; }
+trap cleanup EXIT
+
+# start_make_run: `make run` in its own process group (a new session), so a SIGINT to the group reaches make and
+# everything under it, like Ctrl-C; waits for GET /users to answer 200 and prints how long that took.
+start_make_run() {
+  local start=$SECONDS
+  # A background job of a script starts with SIGINT ignored (and a shell cannot trap a signal ignored at entry):
+  # restore its default, as a terminal's foreground job has it, before exec'ing make in a new session.
+  env -u AWS_ENDPOINT_URL ASPNETCORE_URLS="$api" METRICS_PORT="$metrics_port" EMULATOR_PORT="$emulator_port" \
+    python3 -c 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.setsid(); os.execvp(sys.argv[1], sys.argv[1:])' \
+    make --no-print-directory run >"$log" 2>&1 &
+  group=$!
+  wait_http "$api/users" 300 200 || fail "GET /users never answered 200"
+  pass "$1: GET /users answered 200, $((SECONDS - start)) s after make run"
+}
+
+# ctrl_c: SIGINT to the group, then nothing of it may remain and no port may still be served.
+ctrl_c() {
+  local deadline=$((SECONDS + 60))
+  kill -INT -- "-$group"
+  while pgrep -g "$group" >/dev/null; do
+    [ $SECONDS -lt $deadline ] || fail "still running 60 s after Ctrl-C: $(pgrep -a -g "$group" | tr '\n' ';')"
+    sleep 0.5
+  done
+  for port in "$api_port" "$metrics_port" "$emulator_port"; do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then fail "port $port still served after Ctrl-C"; fi
+  done
+  group=
+  pass "$1"
+}
+
+start_make_run "first start"
+email="make-run-$$@example.com"
+status=$(curl -s -o /dev/null -w '%{http_code}' -F name="Make Run" -F email="$email" -F avatar=@docs/examples/avatar.png "$api/user")
+[ "$status" = 201 ] || fail "POST /user with the README's sample avatar answered $status"
+curl -sf "$api/users" | grep -q "\"$email\"" || fail "the user just created is not listed"
+pass "the README's upload (docs/examples/avatar.png) created a listed user"
+
+deadline=$((SECONDS + 300))
+until grep -q '^==> provisioning complete' "$log"; do
+  pgrep -g "$group" >/dev/null || fail "make run exited before provisioning completed"
+  [ $SECONDS -lt $deadline ] || fail "provisioning did not complete within 300 s"
+  sleep 1
+done
+pass "provisioning complete ($(grep -o 'Resources: [0-9]* added' "$log"))"
+ctrl_c "Ctrl-C stopped the API and the emulator"
+
+start_make_run "second start"
+grep -q '^==> build up to date' "$log" || fail "the second start built again"
+grep -q '^==> provisioning complete' "$log" && fail "provisioning already complete: nothing tested Ctrl-C during Terraform"
+ctrl_c "Ctrl-C while Terraform was still applying stopped everything"
