@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Users.Core.Adapters.Aws;
 using Users.Core.Ports;
 using Users.Core.UseCases;
+using Users.Functions.Background;
 using Users.Functions.Endpoints;
 using Users.Functions.Errors;
 using Users.Functions.Health;
@@ -78,6 +79,8 @@ public static class UsersApi
             sp.GetRequiredService<IAmazonDynamoDB>(), sp.GetRequiredService<AwsStorageOptions>()));
         services.AddSingleton<IAvatarStore>(sp => new S3AvatarStore(
             sp.GetRequiredService<IAmazonS3>(), sp.GetRequiredService<AwsStorageOptions>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<AvatarReconciler>();
+        services.AddHostedService<AvatarReconcilerService>();
         services.AddSingleton<CreateUser>();
         services.AddSingleton<ListUsers>();
 

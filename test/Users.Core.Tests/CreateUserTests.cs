@@ -13,7 +13,13 @@ public class CreateUserTests
     private readonly FakeUsers users = new();
     private readonly FakeAvatars avatars = new();
 
-    private CreateUser Handler => new(users, avatars, NullLogger<CreateUser>.Instance);
+    private readonly ManualClock clock = new();
+
+    public CreateUserTests() => Reconciler = new AvatarReconciler(users, avatars, clock, NullLogger<AvatarReconciler>.Instance);
+
+    private AvatarReconciler Reconciler { get; }
+
+    private CreateUser Handler => new(users, avatars, Reconciler, NullLogger<CreateUser>.Instance);
 
     [Fact]
     public async Task Stores_the_avatar_then_the_user()
@@ -151,94 +157,62 @@ public class CreateUserTests
 
         Assert.Single(avatars.Keys);
         Assert.Empty(users.Stored);
+        Assert.Equal(1, Reconciler.Pending);
     }
 
-    private sealed class FakeUsers : IUserRepository
+    [Fact]
+    public async Task An_avatar_kept_for_an_unknown_outcome_is_removed_once_the_table_answers_that_the_user_is_not_there()
     {
-        public List<User> Stored { get; } = [];
+        users.Failure = new StorageUnavailableException("dynamodb down") { OutcomeUnknown = true };
+        users.FindFailure = new StorageUnavailableException("still down");
+        await Assert.ThrowsAsync<StorageUnavailableException>(() => Handler.HandleAsync(new CreateUserCommand("Ada", "ada@example.com", Png), default));
 
-        public Exception? Failure { get; set; }
+        users.FindFailure = null;
+        clock.Advance(AvatarReconciler.SettleTime);
+        Assert.Equal(1, await Reconciler.RunDueAsync(default));
 
-        public Action? OnCreate { get; set; }
-
-        public int Attempts { get; private set; }
-
-        /// <summary>The write is applied, then the call fails anyway (a timeout after DynamoDB committed).</summary>
-        public bool LandsBeforeFailure { get; set; }
-
-        public Exception? FindFailure { get; set; }
-
-        public Task<bool> TryCreateAsync(User user, CancellationToken cancellationToken)
-        {
-            Attempts++;
-            OnCreate?.Invoke();
-            if (LandsBeforeFailure && Stored.All(u => u.Email != user.Email))
-            {
-                Stored.Add(user);
-            }
-
-            if (Failure is not null)
-            {
-                throw Failure;
-            }
-
-            if (Stored.Any(u => u.Email == user.Email))
-            {
-                return Task.FromResult(false);
-            }
-
-            Stored.Add(user);
-            return Task.FromResult(true);
-        }
-
-        public Task<UserPage> ListAsync(int? limit, string? cursor, CancellationToken cancellationToken) => Task.FromResult(new UserPage(Stored, null));
-
-        public Task<User?> FindAsync(string email, CancellationToken cancellationToken) =>
-            FindFailure is not null ? Task.FromException<User?>(FindFailure) : Task.FromResult(Stored.FirstOrDefault(u => u.Email == email));
-
-        public Task CheckAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        Assert.Empty(avatars.Keys);
+        Assert.Equal(0, Reconciler.Pending);
     }
 
-    private sealed class FakeAvatars : IAvatarStore
+    [Fact]
+    public async Task A_failed_clean_up_is_handed_to_the_reconciler()
     {
-        public List<string> Keys { get; } = [];
+        users.Failure = new StorageUnavailableException("dynamodb down");
+        avatars.DeleteFailure = new StorageUnavailableException("s3 down too");
+        await Assert.ThrowsAsync<StorageUnavailableException>(() => Handler.HandleAsync(new CreateUserCommand("Ada", "ada@example.com", Png), default));
+        Assert.Single(avatars.Keys);
 
-        public int Puts { get; private set; }
+        avatars.DeleteFailure = null;
+        clock.Advance(AvatarReconciler.FirstBackoff);
+        await Reconciler.RunDueAsync(default);
 
-        public Exception? Failure { get; set; }
+        Assert.Empty(avatars.Keys);
+        Assert.Equal(0, Reconciler.Pending);
+    }
 
-        public Exception? DeleteFailure { get; set; }
+    [Fact]
+    public async Task An_upload_whose_answer_was_lost_is_removed_later_and_no_user_is_written()
+    {
+        avatars.StoresBeforeFailure = true;
+        avatars.Failure = new StorageUnavailableException("connection reset") { OutcomeUnknown = true };
 
-        public CancellationToken LastDeleteToken { get; private set; }
+        await Assert.ThrowsAsync<StorageUnavailableException>(() => Handler.HandleAsync(new CreateUserCommand("Ada", "ada@example.com", Png), default));
+        Assert.Equal(0, users.Attempts);
+        Assert.Single(avatars.Keys);
 
-        public Task<string> PutAsync(ReadOnlyMemory<byte> content, AvatarFormat format, CancellationToken cancellationToken)
-        {
-            if (Failure is not null)
-            {
-                throw Failure;
-            }
+        clock.Advance(AvatarReconciler.FirstBackoff);
+        await Reconciler.RunDueAsync(default);
+        Assert.Empty(avatars.Keys);
+    }
 
-            var key = $"avatars/{++Puts}.{format.Extension}";
-            Keys.Add(key);
-            return Task.FromResult(key);
-        }
+    [Fact]
+    public async Task An_upload_the_store_refused_leaves_nothing_to_reconcile()
+    {
+        avatars.Failure = new StorageUnavailableException("access denied") { OutcomeUnknown = false };
 
-        public Task DeleteAsync(string key, CancellationToken cancellationToken)
-        {
-            LastDeleteToken = cancellationToken;
-            if (DeleteFailure is not null)
-            {
-                throw DeleteFailure;
-            }
+        await Assert.ThrowsAsync<StorageUnavailableException>(() => Handler.HandleAsync(new CreateUserCommand("Ada", "ada@example.com", Png), default));
 
-            Keys.Remove(key);
-            return Task.CompletedTask;
-        }
-
-        public string StoredUrlFor(string key) => $"mem://{key}";
-
-        public string ReadUrlFor(string storedUrl) => storedUrl;
-
-        public Task CheckAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        Assert.Equal(0, Reconciler.Pending);
     }
 }

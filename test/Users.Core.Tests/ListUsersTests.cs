@@ -35,7 +35,9 @@ public class ListUsersTests
 
     private sealed class SigningAvatars : IAvatarStore
     {
-        public Task<string> PutAsync(ReadOnlyMemory<byte> content, AvatarFormat format, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public string NewKey(AvatarFormat format) => throw new NotSupportedException();
+
+        public Task PutAsync(string key, ReadOnlyMemory<byte> content, AvatarFormat format, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task DeleteAsync(string key, CancellationToken cancellationToken) => throw new NotSupportedException();
 

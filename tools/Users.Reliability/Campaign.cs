@@ -47,19 +47,45 @@ internal sealed class ScenarioResult(string id, string title)
 /// <summary>An app instance: the published service as its own process, on a loopback port.</summary>
 internal sealed class App : IAsyncDisposable
 {
-    private App(ChildProcess process, Uri url)
+    private App(ChildProcess process, Uri url, Uri metrics)
     {
         Process = process;
         Url = url;
+        Metrics = metrics;
     }
 
     public ChildProcess Process { get; }
 
     public Uri Url { get; }
 
+    /// <summary>The management port's /metrics.</summary>
+    public Uri Metrics { get; }
+
+    /// <summary>
+    /// Waits (bounded) until the app's avatar reconciler has settled every failed registration it was handed
+    /// (<c>users_avatar_reconciliation_pending</c> is 0), so the integrity audit sees the service's final state.
+    /// Returns the seconds waited, or null when it did not settle in time.
+    /// </summary>
+    public async Task<double?> WaitForReconciledAsync(TimeSpan timeout)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(3) };
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var settled = await Net.WaitUntilAsync(
+            async () =>
+            {
+                var text = await http.GetStringAsync(Metrics);
+                var line = text.Split('\n').FirstOrDefault(l => l.StartsWith("users_avatar_reconciliation_pending", StringComparison.Ordinal));
+                // Absent: nothing was ever handed over.
+                return line is null || line.EndsWith(" 0", StringComparison.Ordinal);
+            },
+            timeout);
+        return settled ? watch.Elapsed.TotalSeconds : null;
+    }
+
     public static async Task<App> StartAsync(Campaign campaign, Storage storage, IReadOnlyDictionary<string, string>? settings = null, int? port = null)
     {
         var listen = port ?? Net.FreePort();
+        var metricsPort = Net.FreePort();
         var env = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{listen}",
@@ -74,6 +100,7 @@ internal sealed class App : IAsyncDisposable
 
             // The load generator is one address: the per-client limit is the abuse scenario's subject, off elsewhere.
             ["REGISTER_RATE_LIMIT_PER_MINUTE"] = "0",
+            ["METRICS_PORT"] = metricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
@@ -82,7 +109,7 @@ internal sealed class App : IAsyncDisposable
 
         var log = Path.Combine(campaign.LogDir, $"app-{Interlocked.Increment(ref campaign.AppCounter):D3}.log");
         var process = ChildProcess.Start("dotnet", [campaign.AppDll], env, log);
-        var app = new App(process, new Uri($"http://127.0.0.1:{listen}"));
+        var app = new App(process, new Uri($"http://127.0.0.1:{listen}"), new Uri($"http://127.0.0.1:{metricsPort}/metrics"));
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(3) };
         var ready = await Net.WaitUntilAsync(
             async () => !process.HasExited && (await http.GetAsync(new Uri(app.Url, "/health/ready"))).IsSuccessStatusCode,

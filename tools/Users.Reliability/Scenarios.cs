@@ -155,6 +155,7 @@ internal static class Scenarios
 
             // Without the limiter is the counterfactual: its audit is shown, the default configuration is what must pass.
             var on = label == "limiter on";
+            await SettleAsync(r, app, label);
             r.Add(await storage.AuditAsync(load.Created), on ? $"{label}: integrity audit" : $"{label}: integrity audit (comparison only)", required: on);
         }
 
@@ -197,6 +198,17 @@ internal static class Scenarios
         r.Check(honestResult.Status == 201, "the honest client was refused");
         r.Add(await storage.AuditAsync([.. flood.Created, .. honest.Created]));
         return r;
+    }
+
+    /// <summary>
+    /// Before an audit: the avatars of registrations that failed without a known outcome are settled by the app's
+    /// reconciler once the stores answer again (first look-up 10 s after the failure, back-off up to 30 s).
+    /// </summary>
+    private static async Task SettleAsync(ScenarioResult r, App app, string label)
+    {
+        var waited = await app.WaitForReconciledAsync(TimeSpan.FromSeconds(90));
+        r.Row($"{label}: failed registrations' avatars settled by the reconciler", waited is null ? "not within 90 s" : $"{F(waited.Value, "0.0")} s after the load");
+        r.Check(waited is not null, $"{label}: the reconciler did not settle every failed registration within 90 s");
     }
 
     // ---- 4. Dependency faults under load -------------------------------------------------------------------------------
@@ -267,6 +279,7 @@ internal static class Scenarios
                 r.Check(gets.All(Ok), $"{fault.Label}: GET /users failed while only S3 was down");
             }
 
+            await SettleAsync(r, app, fault.Label);
             r.Add(await storage.AuditAsync(load.Created), $"{fault.Label}: integrity audit");
         }
 

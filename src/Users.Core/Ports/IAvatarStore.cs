@@ -5,8 +5,11 @@ namespace Users.Core.Ports;
 /// <summary>Where avatar images are kept. Implementations throw <see cref="StorageUnavailableException"/> when the store fails.</summary>
 public interface IAvatarStore
 {
-    /// <summary>Stores the image under a new unique key and returns that key.</summary>
-    Task<string> PutAsync(ReadOnlyMemory<byte> content, AvatarFormat format, CancellationToken cancellationToken);
+    /// <summary>A new unique key for an image of this format (known before the upload, so a failed upload can be cleaned up).</summary>
+    string NewKey(AvatarFormat format);
+
+    /// <summary>Stores the image under <paramref name="key"/> (from <see cref="NewKey"/>).</summary>
+    Task PutAsync(string key, ReadOnlyMemory<byte> content, AvatarFormat format, CancellationToken cancellationToken);
 
     /// <summary>Removes an image; removing one that is already gone succeeds.</summary>
     Task DeleteAsync(string key, CancellationToken cancellationToken);

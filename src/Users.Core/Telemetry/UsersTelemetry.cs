@@ -45,6 +45,14 @@ public static class UsersTelemetry
     public static readonly Counter<long> OrphanCleanups = Meter.CreateCounter<long>(
         "users.avatar.orphan_cleanups", unit: "{cleanup}", description: "Clean-ups of avatars left by failed registrations, by result.");
 
+    /// <summary>Avatars of failed registrations the reconciler still has to settle (kept or removed).</summary>
+    public static readonly UpDownCounter<long> ReconciliationPending = Meter.CreateUpDownCounter<long>(
+        "users.avatar.reconciliation.pending", unit: "{avatar}", description: "Avatars of failed registrations not settled yet.");
+
+    /// <summary>Avatars of failed registrations settled by the reconciler, by result (kept, removed, abandoned).</summary>
+    public static readonly Counter<long> Reconciliations = Meter.CreateCounter<long>(
+        "users.avatar.reconciliations", unit: "{avatar}", description: "Avatars of failed registrations settled later, by result.");
+
     /// <summary>Registration outcomes: the closed set of values of the <c>outcome</c> attribute.</summary>
     public static class RegistrationOutcome
     {

@@ -27,12 +27,13 @@ public abstract record CreateUserResult
 /// <summary>
 /// Registers a user: validate, store the avatar, then write the user. The write is conditional on the
 /// e-mail being new, so duplicates cannot race. Whatever fails after the upload, the upload is removed:
-/// a failed registration leaves nothing behind.
+/// a failed registration leaves nothing behind. What cannot be settled during the request (the store is down,
+/// or whether the user was written cannot be known yet) is handed to the <see cref="AvatarReconciler"/>.
 /// </summary>
-public sealed partial class CreateUser(IUserRepository users, IAvatarStore avatars, ILogger<CreateUser> logger)
+public sealed partial class CreateUser(IUserRepository users, IAvatarStore avatars, AvatarReconciler reconciler, ILogger<CreateUser> logger)
 {
-    /// <summary>How long removing an orphaned avatar may take, independent of the (possibly cancelled) request.</summary>
-    internal static readonly TimeSpan CleanupTimeout = TimeSpan.FromSeconds(5);
+    /// <summary>How long removing an orphaned avatar may take within the request (the reconciler retries past it).</summary>
+    internal static readonly TimeSpan CleanupTimeout = TimeSpan.FromSeconds(2);
 
     /// <summary>How long checking the outcome of a failed write may take (keeps a request under 10 s when DynamoDB hangs).</summary>
     internal static readonly TimeSpan OutcomeCheckTimeout = TimeSpan.FromSeconds(2);
@@ -63,7 +64,18 @@ public sealed partial class CreateUser(IUserRepository users, IAvatarStore avata
             return new CreateUserResult.UnsupportedAvatar();
         }
 
-        var key = await avatars.PutAsync(avatar, format, cancellationToken);
+        var key = avatars.NewKey(format);
+        try
+        {
+            await avatars.PutAsync(key, avatar, format, cancellationToken);
+        }
+        catch (Exception ex) when (ex is StorageUnavailableException { OutcomeUnknown: true } or OperationCanceledException)
+        {
+            // The upload may have been stored even though its answer never came back.
+            reconciler.RemoveLater(key);
+            throw;
+        }
+
         UsersTelemetry.RecordAvatar(format.Extension, avatar.Length);
         var user = new User(validation.Name, validation.Email, avatars.StoredUrlFor(key));
 
@@ -102,8 +114,8 @@ public sealed partial class CreateUser(IUserRepository users, IAvatarStore avata
 
     /// <summary>
     /// After a write that failed or was refused: true when the stored user is this one after all (its write landed).
-    /// Otherwise the avatar is removed, or kept when the outcome cannot be known (removing it could leave a stored
-    /// user without its avatar).
+    /// Otherwise the avatar is removed; when the outcome cannot be known yet (removing it could leave a stored user
+    /// without its avatar), the reconciler decides later.
     /// </summary>
     private async Task<bool> LandedAfterAllAsync(User user, string key)
     {
@@ -114,6 +126,7 @@ public sealed partial class CreateUser(IUserRepository users, IAvatarStore avata
                 return true;
             case WriteOutcome.Unknown:
                 LogAvatarKept(logger, key);
+                reconciler.CheckLater(key, user);
                 return false;
             default:
                 await RemoveOrphanAsync(key);
@@ -146,18 +159,19 @@ public sealed partial class CreateUser(IUserRepository users, IAvatarStore avata
         }
         catch (Exception ex) when (ex is StorageUnavailableException or OperationCanceledException)
         {
-            // Nothing more can be done now; the key is logged so an operator (or a lifecycle rule) can remove it.
+            // Nothing more can be done now: the reconciler retries until the store answers.
             UsersTelemetry.RecordOrphanCleanup(removed: false);
             LogOrphanLeft(logger, key, ex);
+            reconciler.RemoveLater(key);
         }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The write of the user with avatar {AvatarKey} failed but had landed: registered")]
     private static partial void LogWriteLandedAfterFailure(ILogger logger, string avatarKey);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Kept avatar {AvatarKey}: the outcome of the user's write is unknown, removing it could leave a user without avatar")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Kept avatar {AvatarKey} for now: the outcome of the user's write is unknown, the reconciler settles it")]
     private static partial void LogAvatarKept(ILogger logger, string avatarKey);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Could not remove avatar {AvatarKey} after a failed registration")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not remove avatar {AvatarKey} after a failed registration: the reconciler retries")]
     private static partial void LogOrphanLeft(ILogger logger, string avatarKey, Exception exception);
 }

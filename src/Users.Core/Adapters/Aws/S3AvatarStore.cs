@@ -13,10 +13,15 @@ public sealed class S3AvatarStore(IAmazonS3 s3, AwsStorageOptions options, TimeP
     internal const string KeyPrefix = "avatars/";
     private const string Dependency = "S3";
 
-    public async Task<string> PutAsync(ReadOnlyMemory<byte> content, AvatarFormat format, CancellationToken cancellationToken)
+    public string NewKey(AvatarFormat format)
     {
         ArgumentNullException.ThrowIfNull(format);
-        var key = $"{KeyPrefix}{Guid.NewGuid():N}.{format.Extension}";
+        return $"{KeyPrefix}{Guid.NewGuid():N}.{format.Extension}";
+    }
+
+    public async Task PutAsync(string key, ReadOnlyMemory<byte> content, AvatarFormat format, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(format);
         using var body = AsStream(content);
         var request = new PutObjectRequest
         {
@@ -30,7 +35,6 @@ public sealed class S3AvatarStore(IAmazonS3 s3, AwsStorageOptions options, TimeP
         try
         {
             await DependencyCall.RunAsync(Dependency, "PutObject", options.BucketName, () => s3.PutObjectAsync(request, cancellationToken));
-            return key;
         }
         catch (Exception ex) when (StorageErrors.IsDependencyFailure(ex, cancellationToken))
         {
