@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Users.Core.Domain;
 using Users.Core.Ports;
 using Users.Core.UseCases;
@@ -21,12 +22,36 @@ public class ListUsersTests
         Assert.Equal("https://x/avatars/a.png?signed", Assert.Single(page.Users).AvatarUrl);
     }
 
+    [Fact]
+    public async Task Streams_every_page_as_the_store_returns_it_with_read_urls()
+    {
+        var listUsers = new ListUsers(new OneUser(), new SigningAvatars());
+        var pages = new List<IReadOnlyList<User>>();
+        await foreach (var page in listUsers.StreamAllAsync(default))
+        {
+            pages.Add(page);
+        }
+
+        Assert.Equal([1, 2], pages.Select(p => p.Count));
+        Assert.Equal(["https://x/avatars/a.png?signed", "https://x/avatars/b.png?signed", "https://x/avatars/c.png?signed"], pages.SelectMany(p => p).Select(u => u.AvatarUrl));
+        Assert.Equal("after:b@example.com", listUsers.CursorAfter(pages[1][0]));
+    }
+
     private sealed class OneUser : IUserRepository
     {
         public Task<bool> TryCreateAsync(User user, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task<UserPage> ListAsync(int? limit, string? cursor, CancellationToken cancellationToken) =>
             Task.FromResult(new UserPage([new User("A", "a@example.com", "https://x/avatars/a.png")], null));
+
+        public async IAsyncEnumerable<IReadOnlyList<User>> ScanAllAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            await Task.Yield();
+            yield return [new User("A", "a@example.com", "https://x/avatars/a.png")];
+            yield return [new User("B", "b@example.com", "https://x/avatars/b.png"), new User("C", "c@example.com", "https://x/avatars/c.png")];
+        }
+
+        public string CursorAfter(User user) => "after:" + user.Email;
 
         public Task<User?> FindAsync(string email, CancellationToken cancellationToken) => throw new NotSupportedException();
 

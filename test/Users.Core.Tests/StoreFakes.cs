@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Users.Core.Domain;
 using Users.Core.Ports;
 
@@ -45,6 +46,14 @@ internal sealed class FakeUsers : IUserRepository
     }
 
     public Task<UserPage> ListAsync(int? limit, string? cursor, CancellationToken cancellationToken) => Task.FromResult(new UserPage(Stored, null));
+
+    public async IAsyncEnumerable<IReadOnlyList<User>> ScanAllAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        yield return [.. Stored];
+    }
+
+    public string CursorAfter(User user) => user.Email;
 
     public Task<User?> FindAsync(string email, CancellationToken cancellationToken)
     {

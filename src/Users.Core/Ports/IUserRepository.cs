@@ -14,6 +14,15 @@ public interface IUserRepository
     /// </summary>
     Task<UserPage> ListAsync(int? limit, string? cursor, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Every user, one store page at a time as the store returns them (so memory does not grow with the table).
+    /// A failure while enumerating is thrown by the enumerator, after the pages already yielded.
+    /// </summary>
+    IAsyncEnumerable<IReadOnlyList<User>> ScanAllAsync(CancellationToken cancellationToken);
+
+    /// <summary>The cursor that continues a listing after <paramref name="user"/> (for <see cref="ListAsync"/>).</summary>
+    string CursorAfter(User user);
+
     /// <summary>The user stored under this (normalised) e-mail, or null; a strongly consistent read.</summary>
     Task<User?> FindAsync(string email, CancellationToken cancellationToken);
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Users.Core.Domain;
 using Users.Core.Ports;
 using Users.Core.Telemetry;
@@ -18,7 +19,21 @@ public sealed class ListUsers(IUserRepository users, IAvatarStore avatars)
 
         using var activity = UsersTelemetry.ActivitySource.StartActivity(nameof(ListUsers));
         var page = await users.ListAsync(limit, cursor, cancellationToken);
-        var readable = page.Users.Select(u => u with { AvatarUrl = avatars.ReadUrlFor(u.AvatarUrl) }).ToList();
+        var readable = page.Users.Select(Readable).ToList();
         return page with { Users = readable };
     }
+
+    /// <summary>Every user, page by page as the store returns them, with readable avatar URLs.</summary>
+    public async IAsyncEnumerable<IReadOnlyList<User>> StreamAllAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var page in users.ScanAllAsync(cancellationToken))
+        {
+            yield return page.Select(Readable).ToList();
+        }
+    }
+
+    /// <summary>The cursor of a page that starts after <paramref name="user"/> (the next page of a listing cut short).</summary>
+    public string CursorAfter(User user) => users.CursorAfter(user);
+
+    private User Readable(User user) => user with { AvatarUrl = avatars.ReadUrlFor(user.AvatarUrl) };
 }

@@ -21,7 +21,7 @@ public static class UserEndpoints
         group.MapGet("/users", ListAsync)
             .WithName("ListUsers")
             .WithSummary("List users")
-            .WithDescription("Every user in the table. With `limit`, at most that many and a `Link: <…>; rel=\"next\"` header while more remain.")
+            .WithDescription("Every user in the table, streamed. With `limit`, at most that many and a `Link: <…>; rel=\"next\"` header while more remain; without it, a list larger than `LIST_MAX_RESPONSE_BYTES` (set on Lambda) also ends with such a header.")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
@@ -41,7 +41,7 @@ public static class UserEndpoints
         return routes;
     }
 
-    internal static async Task<Results<Ok<List<UserResponse>>, ValidationProblem>> ListAsync(
+    internal static async Task<Results<Ok<List<UserResponse>>, ValidationProblem, UserListResult>> ListAsync(
         HttpContext context, ListUsers listUsers, IOptions<ApiOptions> options, string? limit, string? cursor, CancellationToken cancellationToken)
     {
         int? pageSize = null;
@@ -58,6 +58,12 @@ public static class UserEndpoints
         if (cursor is not null && pageSize is null)
         {
             return Problems.Validation("cursor", "A cursor is only valid together with a limit.");
+        }
+
+        if (pageSize is null)
+        {
+            // Every user: streamed page by page (UserListResult).
+            return new UserListResult(listUsers, options.Value);
         }
 
         UserPage page;

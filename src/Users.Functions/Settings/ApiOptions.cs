@@ -17,6 +17,15 @@ public sealed class ApiOptions
     /// </summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(6.5);
 
+    /// <summary>Lambda's default for <see cref="ListMaxResponseBytes"/>: escaped into the response event (at most twice the size), it stays under the 6 MB payload limit.</summary>
+    public const long LambdaListMaxResponseBytes = 2_621_440;
+
+    /// <summary>
+    /// Largest <c>GET /users</c> body without <c>limit</c> (<c>LIST_MAX_RESPONSE_BYTES</c>); a longer list ends with a
+    /// <c>Link</c> to the rest. 0: no bound, the list is streamed (Kestrel's default); on Lambda <see cref="LambdaListMaxResponseBytes"/>.
+    /// </summary>
+    public long ListMaxResponseBytes { get; set; }
+
     /// <summary>How long a readiness result is reused before the dependencies are asked again.</summary>
     public TimeSpan ReadinessCacheDuration { get; set; } = TimeSpan.FromSeconds(5);
 

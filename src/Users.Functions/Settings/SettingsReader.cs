@@ -21,6 +21,10 @@ public static partial class SettingsReader
     public const string ShutdownTimeout = "SHUTDOWN_TIMEOUT_SECONDS";
     public const string ScanPageSize = "SCAN_PAGE_SIZE";
     public const string MetricsPort = "METRICS_PORT";
+    public const string ListMaxResponseBytes = "LIST_MAX_RESPONSE_BYTES";
+
+    /// <summary>The largest list body allowed: twice it (the worst case of JSON escaping) must fit a 6 MB Lambda response.</summary>
+    public const long ListMaxResponseBytesCeiling = 3_000_000;
 
     /// <summary>The largest avatar allowed: a base64-encoded body must still fit a 6 MB Lambda invocation.</summary>
     public const long AvatarMaxBytesCeiling = 4_400_000;
@@ -81,6 +85,18 @@ public static partial class SettingsReader
         if (shutdown is not null)
         {
             options.ShutdownTimeout = TimeSpan.FromSeconds(shutdown.Value);
+        }
+
+        // GET /users without a limit: bounded on Lambda (6 MB response payload), streamed without bound elsewhere.
+        if (!string.IsNullOrWhiteSpace(configuration["AWS_LAMBDA_RUNTIME_API"]))
+        {
+            options.ListMaxResponseBytes = ApiOptions.LambdaListMaxResponseBytes;
+        }
+
+        var listMax = Integer(configuration, ListMaxResponseBytes, 0, ListMaxResponseBytesCeiling, "bytes (0: no bound, streamed)", errors);
+        if (listMax is not null)
+        {
+            options.ListMaxResponseBytes = listMax.Value;
         }
 
         // Telemetry: the management port of /metrics (0 turns it off).

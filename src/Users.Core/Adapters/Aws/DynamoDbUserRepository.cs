@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
@@ -88,6 +89,42 @@ public sealed class DynamoDbUserRepository(IAmazonDynamoDB dynamoDb, AwsStorageO
 
         var page = users.GetRange(0, limit.Value);
         return new UserPage(page, EncodeCursor(page[^1].Email));
+    }
+
+    public async IAsyncEnumerable<IReadOnlyList<User>> ScanAllAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        Dictionary<string, AttributeValue>? startKey = null;
+        do
+        {
+            var request = new ScanRequest { TableName = options.TableName, ExclusiveStartKey = startKey };
+            if (options.ScanPageSize is { } size)
+            {
+                request.Limit = size;
+            }
+
+            ScanResponse response;
+            try
+            {
+                response = await DependencyCall.RunAsync(Dependency, "Scan", options.TableName, () => dynamoDb.ScanAsync(request, cancellationToken));
+            }
+            catch (Exception ex) when (StorageErrors.IsDependencyFailure(ex, cancellationToken))
+            {
+                throw StorageErrors.Unavailable(Dependency, "Scan", ex);
+            }
+
+            startKey = response.LastEvaluatedKey is { Count: > 0 } next ? next : null;
+            if (response.Items is { Count: > 0 } items)
+            {
+                yield return items.ConvertAll(ToUser);
+            }
+        }
+        while (startKey is not null);
+    }
+
+    public string CursorAfter(User user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        return EncodeCursor(user.Email);
     }
 
     public async Task<User?> FindAsync(string email, CancellationToken cancellationToken)

@@ -1,0 +1,114 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+using Users.Core.Domain;
+using Users.Core.UseCases;
+using Users.Functions.Settings;
+
+namespace Users.Functions.Endpoints;
+
+/// <summary>
+/// <c>GET /users</c> without a limit: every user as one JSON array, written page by page as DynamoDB returns them,
+/// so the service's memory does not grow with the table.
+/// <list type="bullet">
+/// <item>A failure before the first page is a 503 problem like any other. A failure after the array has started
+/// aborts the response (the connection is reset, the chunked body never ends): no client can mistake a truncated
+/// array for the whole list.</item>
+/// <item>Each DynamoDB page gets the full request timeout, so a large table is not cut by the per-request bound.</item>
+/// <item>With <c>LIST_MAX_RESPONSE_BYTES</c> (set on Lambda, whose response payload is at most 6 MB), the array is
+/// built in memory up to that size; a list that does not fit ends early with a <c>Link: &lt;…&gt;; rel="next"</c>
+/// header to the rest, exactly as a page of <c>?limit=</c> does.</item>
+/// </list>
+/// </summary>
+internal sealed partial class UserListResult(ListUsers listUsers, ApiOptions options) : IResult
+{
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        ArgumentNullException.ThrowIfNull(httpContext);
+        var serializer = httpContext.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+        var typeInfo = (JsonTypeInfo<UserResponse>)serializer.GetTypeInfo(typeof(UserResponse));
+        var budget = options.ListMaxResponseBytes;
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(httpContext.RequestAborted);
+        await using var pages = listUsers.StreamAllAsync(deadline.Token).GetAsyncEnumerator(deadline.Token);
+
+        // The first page decides the status: a failure here is answered 503 by the exception handler.
+        deadline.CancelAfter(options.RequestTimeout);
+        var more = await pages.MoveNextAsync();
+
+        var body = new ArrayBufferWriter<byte>(16 * 1024);
+        var item = new ArrayBufferWriter<byte>(256);
+        await using var json = new Utf8JsonWriter(body, new JsonWriterOptions { Encoder = serializer.Encoder, SkipValidation = true });
+        await using var one = new Utf8JsonWriter(item, new JsonWriterOptions { Encoder = serializer.Encoder, SkipValidation = true });
+        json.WriteStartArray();
+
+        var response = httpContext.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "application/json; charset=utf-8";
+        var streaming = budget <= 0;
+        var logger = httpContext.RequestServices.GetRequiredService<ILogger<UserListResult>>();
+        User? last = null;
+        try
+        {
+            while (more)
+            {
+                foreach (var user in pages.Current)
+                {
+                    item.ResetWrittenCount();
+                    one.Reset();
+                    JsonSerializer.Serialize(one, UserResponse.From(user), typeInfo);
+                    await one.FlushAsync(deadline.Token);
+
+                    // "[" + items with their commas + "]": stop before the one that would cross the budget.
+                    if (!streaming && json.BytesCommitted + json.BytesPending + item.WrittenCount + 2 > budget && last is not null)
+                    {
+                        var next = $"{httpContext.Request.PathBase}{httpContext.Request.Path}?limit={ListUsers.MaxLimit}&cursor={Uri.EscapeDataString(listUsers.CursorAfter(last))}";
+                        response.Headers.Link = $"<{next}>; rel=\"next\"";
+                        LogCutShort(logger, budget);
+                        more = false;
+                        break;
+                    }
+
+                    json.WriteRawValue(item.WrittenSpan, skipInputValidation: true);
+                    last = user;
+                }
+
+                if (streaming)
+                {
+                    // One write per DynamoDB page (up to 1 MB of items): memory holds a page, not the table.
+                    await json.FlushAsync(deadline.Token);
+                    await response.Body.WriteAsync(body.WrittenMemory, deadline.Token);
+
+                    // The writer keeps its place in the array; Flush left it holding no memory of the buffer.
+                    body.ResetWrittenCount();
+                }
+
+                if (more)
+                {
+                    deadline.CancelAfter(options.RequestTimeout);
+                    more = await pages.MoveNextAsync();
+                }
+            }
+
+            json.WriteEndArray();
+            await json.FlushAsync(deadline.Token);
+            await response.Body.WriteAsync(body.WrittenMemory, deadline.Token);
+        }
+        catch (Exception ex) when (response.HasStarted && (ex is StorageUnavailableException or OperationCanceledException))
+        {
+            // Part of the array is out: the status cannot change any more. Reset the connection instead of ending
+            // the body, so the client sees a failed transfer rather than a shorter list.
+            LogAborted(logger, ex.Message);
+            httpContext.Abort();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "GET /users aborted after its first bytes: {Reason}")]
+    private static partial void LogAborted(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "GET /users cut at {Budget} bytes (LIST_MAX_RESPONSE_BYTES): the rest is behind its Link header")]
+    private static partial void LogCutShort(ILogger logger, long budget);
+}
