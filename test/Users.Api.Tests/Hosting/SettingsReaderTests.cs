@@ -57,6 +57,26 @@ public class SettingsReaderTests
     }
 
     [Fact]
+    public void The_list_is_streamed_without_bound_on_kestrel_and_bounded_on_lambda_unless_set()
+    {
+        var kestrel = new ApiOptions();
+        Assert.Empty(SettingsReader.ReadApi(Config(), kestrel));
+        Assert.Equal(0, kestrel.ListMaxResponseBytes);
+
+        var lambda = new ApiOptions();
+        Assert.Empty(SettingsReader.ReadApi(Config(("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001")), lambda));
+        Assert.Equal(ApiOptions.LambdaListMaxResponseBytes, lambda.ListMaxResponseBytes);
+
+        var set = new ApiOptions();
+        Assert.Empty(SettingsReader.ReadApi(Config(("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001"), ("LIST_MAX_RESPONSE_BYTES", "1000000")), set));
+        Assert.Equal(1_000_000, set.ListMaxResponseBytes);
+
+        var tooLarge = new ApiOptions();
+        var error = Assert.Single(SettingsReader.ReadApi(Config(("LIST_MAX_RESPONSE_BYTES", "6000000")), tooLarge));
+        Assert.Contains("LIST_MAX_RESPONSE_BYTES", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Reports_every_invalid_setting_not_just_the_first()
     {
         var errors = SettingsReader.ReadStorage(
