@@ -5,7 +5,7 @@ using Users.Core.UseCases;
 namespace Users.Core.Tests;
 
 /// <summary>The reconciler's decisions and timing, with in-memory ports and a hand-moved clock.</summary>
-public class AvatarReconcilerTests
+public sealed class AvatarReconcilerTests : IDisposable
 {
     private const string Key = "avatars/1.png";
     private static readonly User Ada = new("Ada", "ada@example.com", "mem://avatars/1.png");
@@ -19,6 +19,19 @@ public class AvatarReconcilerTests
     {
         reconciler = new AvatarReconciler(users, avatars, clock, NullLogger<AvatarReconciler>.Instance);
         avatars.Keys.Add(Key);
+    }
+
+    public void Dispose() => reconciler.Dispose();
+
+    [Fact]
+    public async Task Handing_over_work_wakes_a_waiting_host_at_once()
+    {
+        var waiting = reconciler.WaitForWorkAsync(Timeout.InfiniteTimeSpan, default);
+        Assert.False(waiting.IsCompleted);
+
+        reconciler.RemoveLater(Key);
+
+        Assert.True(await waiting.WaitAsync(TimeSpan.FromSeconds(30)));
     }
 
     [Fact]

@@ -6,7 +6,7 @@ using Users.Core.UseCases;
 namespace Users.Core.Tests;
 
 /// <summary>The registration's ordering and clean-up logic, with in-memory ports (the real stores are covered by the API tests).</summary>
-public class CreateUserTests
+public sealed class CreateUserTests : IDisposable
 {
     private static readonly byte[] Png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3, 4];
 
@@ -18,6 +18,8 @@ public class CreateUserTests
     public CreateUserTests() => Reconciler = new AvatarReconciler(users, avatars, clock, NullLogger<AvatarReconciler>.Instance);
 
     private AvatarReconciler Reconciler { get; }
+
+    public void Dispose() => Reconciler.Dispose();
 
     private CreateUser Handler => new(users, avatars, Reconciler, NullLogger<CreateUser>.Instance);
 

@@ -17,7 +17,7 @@ namespace Users.Core.UseCases;
 /// fit, is logged at Error with its key (the runbook's orphan sweep removes those). A host calls
 /// <see cref="RunDueAsync"/> periodically (Users.Functions' AvatarReconcilerService).
 /// </remarks>
-public sealed partial class AvatarReconciler(IUserRepository users, IAvatarStore avatars, TimeProvider clock, ILogger<AvatarReconciler> logger)
+public sealed partial class AvatarReconciler(IUserRepository users, IAvatarStore avatars, TimeProvider clock, ILogger<AvatarReconciler> logger) : IDisposable
 {
     /// <summary>Entries kept at most; past it, a new entry is logged and dropped.</summary>
     public const int Capacity = 10_000;
@@ -37,6 +37,7 @@ public sealed partial class AvatarReconciler(IUserRepository users, IAvatarStore
     public static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(5);
 
     private readonly Lock gate = new();
+    private readonly SemaphoreSlim workAdded = new(0);
     private readonly Dictionary<string, Entry> entries = new(StringComparer.Ordinal);
 
     /// <summary>Entries not resolved yet.</summary>
@@ -75,6 +76,12 @@ public sealed partial class AvatarReconciler(IUserRepository users, IAvatarStore
             }
         }
     }
+
+    /// <summary>
+    /// Waits until an entry is handed over or <paramref name="timeout"/> passes (infinite: only the former), so an idle
+    /// host polls nothing. Returns true when woken by new work.
+    /// </summary>
+    public Task<bool> WaitForWorkAsync(TimeSpan timeout, CancellationToken cancellationToken) => workAdded.WaitAsync(timeout, cancellationToken);
 
     /// <summary>Works through the entries that are due; returns how many were resolved.</summary>
     public async Task<int> RunDueAsync(CancellationToken cancellationToken)
@@ -140,6 +147,8 @@ public sealed partial class AvatarReconciler(IUserRepository users, IAvatarStore
         return left.Count;
     }
 
+    public void Dispose() => workAdded.Dispose();
+
     private void Add(Entry entry)
     {
         bool added;
@@ -151,6 +160,7 @@ public sealed partial class AvatarReconciler(IUserRepository users, IAvatarStore
         if (added)
         {
             UsersTelemetry.ReconciliationPending.Add(1);
+            workAdded.Release();
         }
         else
         {

@@ -3,28 +3,32 @@ using Users.Core.UseCases;
 namespace Users.Functions.Background;
 
 /// <summary>
-/// Runs the <see cref="AvatarReconciler"/>: every second, the entries that are due (none, almost always: then a tick
-/// costs a lock and a count). After the server has drained its requests at shutdown, one last pass within
+/// Runs the <see cref="AvatarReconciler"/>: sleeps until an entry is due or handed over (an idle service wakes for
+/// nothing), then settles what is due. After the server has drained its requests at shutdown, one last pass within
 /// <see cref="DrainBudget"/>; what is still pending is logged with its key. On Lambda the loop only runs while an
 /// invocation keeps the environment thawed, which is when failed registrations happen.
 /// </summary>
 internal sealed class AvatarReconcilerService(AvatarReconciler reconciler, TimeProvider clock) : BackgroundService, IHostedLifecycleService
 {
-    internal static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
-
     internal static readonly TimeSpan DrainBudget = TimeSpan.FromSeconds(5);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(Tick, clock);
         try
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
+            while (!stoppingToken.IsCancellationRequested)
             {
-                if (reconciler.Pending > 0)
+                // Sleep until the earliest entry is due, or until one is handed over; with nothing pending, no timer runs.
+                if (reconciler.NextDue is not { } due)
                 {
-                    await reconciler.RunDueAsync(stoppingToken);
+                    await reconciler.WaitForWorkAsync(Timeout.InfiniteTimeSpan, stoppingToken);
                 }
+                else if (due - clock.GetUtcNow() is var wait && wait > TimeSpan.Zero)
+                {
+                    await reconciler.WaitForWorkAsync(wait, stoppingToken);
+                }
+
+                await reconciler.RunDueAsync(stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
