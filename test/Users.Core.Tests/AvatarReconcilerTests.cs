@@ -120,6 +120,23 @@ public sealed class AvatarReconcilerTests : IDisposable
     }
 
     [Fact]
+    public async Task Two_runs_at_once_settle_an_entry_once()
+    {
+        var gate = new TaskCompletionSource();
+        avatars.BeforeDelete = () => gate.Task;
+        reconciler.RemoveLater(Key);
+        clock.Advance(AvatarReconciler.FirstBackoff);
+
+        var first = reconciler.RunDueAsync(default);
+        var drain = reconciler.DrainAsync(default);
+        gate.SetResult();
+
+        Assert.Equal(1, await first);
+        Assert.Equal(1, await drain); // in flight elsewhere: logged, not settled twice
+        Assert.Equal(1, avatars.Deletes);
+    }
+
+    [Fact]
     public async Task A_key_handed_over_twice_is_settled_once()
     {
         reconciler.RemoveLater(Key);

@@ -95,17 +95,24 @@ internal sealed class FakeAvatars : IAvatarStore
         return Failure is null ? Task.CompletedTask : Task.FromException(Failure);
     }
 
-    public Task DeleteAsync(string key, CancellationToken cancellationToken)
+    /// <summary>Awaited at the start of every removal (to hold one in flight).</summary>
+    public Func<Task>? BeforeDelete { get; set; }
+
+    public async Task DeleteAsync(string key, CancellationToken cancellationToken)
     {
         LastDeleteToken = cancellationToken;
         Deletes++;
+        if (BeforeDelete is not null)
+        {
+            await BeforeDelete();
+        }
+
         if (DeleteFailure is not null)
         {
             throw DeleteFailure;
         }
 
         Keys.Remove(key);
-        return Task.CompletedTask;
     }
 
     public string StoredUrlFor(string key) => $"mem://{key}";

@@ -65,14 +65,15 @@ public sealed partial class AvatarReconciler(IUserRepository users, IAvatarStore
     /// <summary>The avatar <paramref name="key"/> belongs to no user but could not be removed (or may have been stored by a failed upload).</summary>
     public void RemoveLater(string key) => Add(new Entry(key, User: null, clock.GetUtcNow() + FirstBackoff, Attempts: 0));
 
-    /// <summary>The earliest time an entry is due, or null when none is pending.</summary>
+    /// <summary>The earliest time an entry is due, or null when none is pending (or all are being settled).</summary>
     public DateTimeOffset? NextDue
     {
         get
         {
             lock (gate)
             {
-                return entries.Count == 0 ? null : entries.Values.Min(e => e.Due);
+                var waiting = entries.Values.Where(e => e.Due != DateTimeOffset.MaxValue).ToList();
+                return waiting.Count == 0 ? null : waiting.Min(e => e.Due);
             }
         }
     }
@@ -90,7 +91,12 @@ public sealed partial class AvatarReconciler(IUserRepository users, IAvatarStore
         Entry[] due;
         lock (gate)
         {
+            // Claimed: an entry in flight is due at MaxValue, so a concurrent run (the shutdown drain) leaves it alone.
             due = [.. entries.Values.Where(e => e.Due <= now).OrderBy(e => e.Due)];
+            foreach (var entry in due)
+            {
+                entries[entry.Key] = entry with { Due = DateTimeOffset.MaxValue };
+            }
         }
 
         var resolved = 0;
@@ -116,7 +122,7 @@ public sealed partial class AvatarReconciler(IUserRepository users, IAvatarStore
         {
             // Removals are safe at any time; a lookup only once the write has settled (its first due time has passed).
             var now = clock.GetUtcNow();
-            foreach (var entry in entries.Values.Where(e => e.User is null || e.Attempts > 0 || e.Due <= now).ToList())
+            foreach (var entry in entries.Values.Where(e => e.Due != DateTimeOffset.MaxValue && (e.User is null || e.Attempts > 0 || e.Due <= now)).ToList())
             {
                 entries[entry.Key] = entry with { Due = DateTimeOffset.MinValue };
             }
