@@ -31,7 +31,13 @@ finish() { # wait for one project to end, print its output, record a failure
 for project in test/*/*.csproj; do
   name=$(basename "$project" .csproj)
   while [ ${#running[@]} -ge "$parallel" ]; do finish; done
-  dotnet test "$project" -c Release --no-build --logger "console;verbosity=normal" --logger "trx;LogFileName=$name.trx" \
+  # coverlet resolves what an instrumented assembly references from the test project's deps.json; the shared
+  # framework's assemblies are listed there as reference assemblies (PreserveCompilationContext writes them to refs/),
+  # which it finds only under DOTNET_REFERENCE_ASSEMBLIES_PATH (read by Microsoft.Extensions.DependencyModel alone).
+  # Without it, an assembly whose attributes name a shared-framework type (LoggerMessage's LogLevel) is silently left
+  # out: Users.Lambda.Hosting in Users.Lambda.Tests was. Every refs/ entry is the SDK's own reference assembly.
+  refs=$(find "$(dirname "$project")/bin/Release" -maxdepth 2 -type d -name refs -print -quit 2>/dev/null || true)
+  DOTNET_REFERENCE_ASSEMBLIES_PATH=${refs:+$PWD/$refs} dotnet test "$project" -c Release --no-build --logger "console;verbosity=normal" --logger "trx;LogFileName=$name.trx" \
     --results-directory "$results" --settings coverage.runsettings --collect "XPlat Code Coverage" "$@" >"$results/$name.log" 2>&1 &
   running[$!]=$name
 done

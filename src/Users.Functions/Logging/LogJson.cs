@@ -20,11 +20,25 @@ internal static class LogJson
             case null:
                 json.WriteNull(name);
                 break;
-            case int or long or short or byte or uint or ulong or ushort:
+            case ulong big:
+                // Beyond long.MaxValue, Convert.ToInt64 would throw out of the log call.
+                json.WriteNumber(name, big);
+                break;
+            case int or long or short or byte or uint or ushort:
                 json.WriteNumber(name, Convert.ToInt64(value, CultureInfo.InvariantCulture));
                 break;
             case double or float or decimal:
-                json.WriteNumber(name, Convert.ToDouble(value, CultureInfo.InvariantCulture));
+                // JSON has no NaN or infinity (the writer throws on them): those are written as text.
+                var number = Convert.ToDouble(value, CultureInfo.InvariantCulture);
+                if (double.IsFinite(number))
+                {
+                    json.WriteNumber(name, number);
+                }
+                else
+                {
+                    json.WriteString(name, number.ToString(CultureInfo.InvariantCulture));
+                }
+
                 break;
             case bool flag:
                 json.WriteBoolean(name, flag);
