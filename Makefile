@@ -82,7 +82,7 @@ LAMBDA_PUBLISH_FLAGS_jit := --self-contained true -p:PublishReadyToRun=false
 # AOT analysis warnings stay warnings for this publish only (the build proper keeps warnings as errors).
 LAMBDA_PUBLISH_FLAGS_aot := -p:PublishAot=true -p:StripSymbols=true $(if $(shell command -v clang 2>/dev/null),,-p:CppCompilerAndLinker=gcc)
 
-.PHONY: build-UsersApiFunction lambda-publish lambda-local lambda-bench
+.PHONY: build-UsersApiFunction lambda-publish lambda-local lambda-bench bench bench-saturation
 
 build-UsersApiFunction: lambda-publish ## sam build target: publish the function as $(ARTIFACTS_DIR)/bootstrap
 
@@ -102,6 +102,13 @@ lambda-local: ## Serve the API through the Lambda path (emulated Runtime API + A
 
 lambda-bench: ## Cold start (JIT, ReadyToRun, Native AOT), warm latency and peak RSS through the Lambda emulator
 	bash bench/lambda-bench.sh
+
+# --- Performance (docs/performance.md) ---
+bench: ## The service (as shipped, and Native AOT) beside the Python peer on ../shared/bench (moto): CPU/request, peak RSS, ready; BENCH_RUNS=2 BENCH_VARIANTS="fdd aot peer"
+	bash bench/bench.sh shared
+
+bench-saturation: ## Each server at its limit against a stub backend (bench/stub_backend.py): req/s per core, CPU ms/request; BENCH_RUNS=2
+	bash bench/bench.sh saturation
 
 # --- Terraform ---
 TF_VARS ?=

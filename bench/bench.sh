@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# The Users API measured side by side with the Python peer of ../shared/bench (docs/performance.md).
+#   bench/bench.sh shared       make bench: ../shared/bench/run.py (moto backend) for each variant, then the table
+#   bench/bench.sh saturation   make bench-saturation: bench/saturation.py (stub backend, each server at its limit)
+# Variants (BENCH_VARIANTS, default "fdd aot peer"):
+#   fdd   the service as the container ships it: framework-dependent Release publish (the Dockerfile's command)
+#   aot   the Native AOT build (make lambda-publish LAMBDA_PUBLISH=aot), which serves Kestrel outside Lambda
+#   peer  ../shared/bench/peer_flask.py (Flask + boto3) under gunicorn -w 2
+# Settings: BENCH_RUNS (sittings, default 2), BENCH_SECONDS (20; saturation 15), BENCH_WARMUP (800 requests),
+# BENCH_USERS (100), BENCH_CONCURRENCY (8; saturation 32), BENCH_PUBLISH=0 reuses artifacts/bench/*.
+# The project runs as shipped except for two settings a one-client benchmark needs: the per-client registration
+# limit is raised (REGISTER_RATE_LIMIT_PER_MINUTE=60000, burst 100000: the limiter still runs, it just does not
+# refuse), and the metrics port is a free one (telemetry stays on). Loopback only; every run is bounded.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+mode=${1:-shared}
+shared=${BENCH_SHARED:-$(cd .. && pwd)/shared/bench}
+variants=${BENCH_VARIANTS:-fdd aot peer}
+runs=${BENCH_RUNS:-2}
+users=${BENCH_USERS:-100}
+out=$root/.local/bench
+mkdir -p "$out"
+[ -f "$shared/run.py" ] || { echo "no $shared/run.py (set BENCH_SHARED)" >&2; exit 1; }
+# shellcheck source=scripts/lib/net.sh
+source scripts/lib/net.sh
+
+publish() {
+  case $1 in
+    fdd)
+      echo "publishing fdd (framework-dependent Release, as the Dockerfile) -> artifacts/bench/fdd"
+      dotnet publish src/Users.Functions/Users.Functions.csproj -c Release -o artifacts/bench/fdd -p:UseAppHost=false \
+        --nologo -v quiet >"$out/publish-fdd.log" 2>&1 || { cat "$out/publish-fdd.log" >&2; return 1; } ;;
+    aot)
+      echo "publishing aot (make lambda-publish LAMBDA_PUBLISH=aot) -> artifacts/bench/aot"
+      make --no-print-directory lambda-publish LAMBDA_PUBLISH=aot ARTIFACTS_DIR="$root/artifacts/bench/aot" \
+        >"$out/publish-aot.log" 2>&1 || { cat "$out/publish-aot.log" >&2; return 1; } ;;
+  esac
+}
+
+command_for() {
+  local settings="REGISTER_RATE_LIMIT_PER_MINUTE=60000 REGISTER_RATE_LIMIT_BURST=100000 METRICS_PORT=$(free_port)"
+  case $1 in
+    fdd) echo "cd '$root/artifacts/bench/fdd' && exec env $settings dotnet Users.Functions.dll" ;;
+    aot) echo "cd '$root/artifacts/bench/aot' && exec env $settings ./bootstrap" ;;
+    peer) echo "cd '$shared' && exec /usr/bin/python3 /usr/bin/gunicorn -w 2 -b 127.0.0.1:\$PORT peer_flask:app" ;;
+    *) echo "unknown variant $1" >&2; return 1 ;;
+  esac
+}
+
+label_for() { case $1 in fdd) echo users-api ;; aot) echo users-api-aot ;; *) echo "$1" ;; esac; }
+
+if [ "${BENCH_PUBLISH:-1}" != 0 ]; then
+  for v in $variants; do publish "$v"; done
+fi
+
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+json=$out/$mode-$stamp.jsonl
+echo "machine: $(nproc) cores, $(uname -m), .NET $(dotnet --list-runtimes | awk '/NETCore.App/ {v=$2} END {print v}'), $(/usr/bin/python3 -c 'import flask, boto3, importlib.metadata as m; print("Flask", m.version("flask"), "boto3", boto3.__version__)' 2>/dev/null)"
+for run in $(seq "$runs"); do
+  for v in $variants; do
+    echo "== sitting $run/$runs: $(label_for "$v") ($mode) — load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+    case $mode in
+      shared)
+        python3 "$shared/run.py" --label "$(label_for "$v")" --users "$users" --warmup "${BENCH_WARMUP:-800}" \
+          --seconds "${BENCH_SECONDS:-20}" --concurrency "${BENCH_CONCURRENCY:-8}" --json-out "$json" \
+          --server "$(command_for "$v")" | grep -v '^BENCH_JSON ' ;;
+      saturation)
+        python3 bench/saturation.py --users "$users" --seconds "${BENCH_SECONDS:-15}" \
+          --concurrency "${BENCH_CONCURRENCY:-32}" --json-out "$json" \
+          --server "$(label_for "$v")=$(command_for "$v")" | grep -v '^SATURATION_JSON ' ;;
+      *) echo "usage: $0 shared|saturation" >&2; exit 2 ;;
+    esac
+  done
+done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+python3 bench/report.py "$mode" "$json"
+echo "(raw results: $json)"
