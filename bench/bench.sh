@@ -39,7 +39,8 @@ publish() {
 }
 
 command_for() {
-  local settings="REGISTER_RATE_LIMIT_PER_MINUTE=60000 REGISTER_RATE_LIMIT_BURST=100000 METRICS_PORT=$(free_port)"
+  local settings
+  settings="REGISTER_RATE_LIMIT_PER_MINUTE=60000 REGISTER_RATE_LIMIT_BURST=100000 METRICS_PORT=$(free_port)"
   case $1 in
     fdd) echo "cd '$root/artifacts/bench/fdd' && exec env $settings dotnet Users.Functions.dll" ;;
     aot) echo "cd '$root/artifacts/bench/aot' && exec env $settings ./bootstrap" ;;
