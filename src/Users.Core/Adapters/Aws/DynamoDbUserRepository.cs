@@ -60,27 +60,13 @@ public sealed class DynamoDbUserRepository(IAmazonDynamoDB dynamoDb, AwsStorageO
         // Ask for one more than the limit: if it comes back, more remain and the cursor is the last returned user.
         int? wanted = limit + 1;
         var users = new List<User>();
-        try
+        do
         {
-            do
-            {
-                var request = new ScanRequest { TableName = options.TableName, ExclusiveStartKey = startKey };
-                var pageLimit = PageLimit(wanted - users.Count);
-                if (pageLimit is not null)
-                {
-                    request.Limit = pageLimit;
-                }
-
-                var response = await DependencyCall.RunAsync(Dependency, "Scan", options.TableName, () => dynamoDb.ScanAsync(request, cancellationToken));
-                users.AddRange((response.Items ?? []).Select(ToUser));
-                startKey = response.LastEvaluatedKey is { Count: > 0 } next ? next : null;
-            }
-            while (startKey is not null && (wanted is null || users.Count < wanted));
+            var response = await ScanPageAsync(startKey, PageLimit(wanted - users.Count), cancellationToken);
+            users.AddRange((response.Items ?? []).Select(ToUser));
+            startKey = NextKey(response);
         }
-        catch (Exception ex) when (StorageErrors.IsDependencyFailure(ex, cancellationToken))
-        {
-            throw StorageErrors.Unavailable(Dependency, "Scan", ex);
-        }
+        while (startKey is not null && (wanted is null || users.Count < wanted));
 
         if (limit is null || users.Count <= limit)
         {
@@ -96,23 +82,8 @@ public sealed class DynamoDbUserRepository(IAmazonDynamoDB dynamoDb, AwsStorageO
         Dictionary<string, AttributeValue>? startKey = null;
         do
         {
-            var request = new ScanRequest { TableName = options.TableName, ExclusiveStartKey = startKey };
-            if (options.ScanPageSize is { } size)
-            {
-                request.Limit = size;
-            }
-
-            ScanResponse response;
-            try
-            {
-                response = await DependencyCall.RunAsync(Dependency, "Scan", options.TableName, () => dynamoDb.ScanAsync(request, cancellationToken));
-            }
-            catch (Exception ex) when (StorageErrors.IsDependencyFailure(ex, cancellationToken))
-            {
-                throw StorageErrors.Unavailable(Dependency, "Scan", ex);
-            }
-
-            startKey = response.LastEvaluatedKey is { Count: > 0 } next ? next : null;
+            var response = await ScanPageAsync(startKey, options.ScanPageSize, cancellationToken);
+            startKey = NextKey(response);
             if (response.Items is { Count: > 0 } items)
             {
                 yield return items.ConvertAll(ToUser);
@@ -153,6 +124,28 @@ public sealed class DynamoDbUserRepository(IAmazonDynamoDB dynamoDb, AwsStorageO
             throw StorageErrors.Unavailable(Dependency, "DescribeTable", ex);
         }
     }
+
+    /// <summary>One Scan call (one page of at most 1 MB, or <paramref name="limit"/> items), timed and its failure mapped.</summary>
+    private async Task<ScanResponse> ScanPageAsync(Dictionary<string, AttributeValue>? startKey, int? limit, CancellationToken cancellationToken)
+    {
+        var request = new ScanRequest { TableName = options.TableName, ExclusiveStartKey = startKey };
+        if (limit is not null)
+        {
+            request.Limit = limit;
+        }
+
+        try
+        {
+            return await DependencyCall.RunAsync(Dependency, "Scan", options.TableName, () => dynamoDb.ScanAsync(request, cancellationToken));
+        }
+        catch (Exception ex) when (StorageErrors.IsDependencyFailure(ex, cancellationToken))
+        {
+            throw StorageErrors.Unavailable(Dependency, "Scan", ex);
+        }
+    }
+
+    private static Dictionary<string, AttributeValue>? NextKey(ScanResponse response) =>
+        response.LastEvaluatedKey is { Count: > 0 } next ? next : null;
 
     private int? PageLimit(int? remaining) => (remaining, options.ScanPageSize) switch
     {
