@@ -39,16 +39,19 @@ internal sealed partial class UserListResult(ListUsers listUsers, ApiOptions opt
         deadline.CancelAfter(options.RequestTimeout);
         var more = await pages.MoveNextAsync();
 
+        var writerOptions = new JsonWriterOptions { Encoder = serializer.Encoder, SkipValidation = true };
         var body = new ArrayBufferWriter<byte>(16 * 1024);
-        var item = new ArrayBufferWriter<byte>(256);
-        await using var json = new Utf8JsonWriter(body, new JsonWriterOptions { Encoder = serializer.Encoder, SkipValidation = true });
-        await using var one = new Utf8JsonWriter(item, new JsonWriterOptions { Encoder = serializer.Encoder, SkipValidation = true });
+        await using var json = new Utf8JsonWriter(body, writerOptions);
         json.WriteStartArray();
+
+        // With a byte budget each item is serialized aside first, so its size is known before it is added.
+        var streaming = budget <= 0;
+        var item = streaming ? null : new ArrayBufferWriter<byte>(256);
+        await using var one = item is null ? null : new Utf8JsonWriter(item, writerOptions);
 
         var response = httpContext.Response;
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "application/json; charset=utf-8";
-        var streaming = budget <= 0;
         var logger = httpContext.RequestServices.GetRequiredService<ILogger<UserListResult>>();
         User? last = null;
         try
@@ -57,13 +60,19 @@ internal sealed partial class UserListResult(ListUsers listUsers, ApiOptions opt
             {
                 foreach (var user in pages.Current)
                 {
+                    if (one is null || item is null)
+                    {
+                        JsonSerializer.Serialize(json, UserResponse.From(user), typeInfo);
+                        continue;
+                    }
+
                     item.ResetWrittenCount();
                     one.Reset();
                     JsonSerializer.Serialize(one, UserResponse.From(user), typeInfo);
-                    await one.FlushAsync(deadline.Token);
+                    one.Flush();
 
                     // "[" + items with their commas + "]": stop before the one that would cross the budget.
-                    if (!streaming && json.BytesCommitted + json.BytesPending + item.WrittenCount + 2 > budget && last is not null)
+                    if (json.BytesCommitted + json.BytesPending + item.WrittenCount + 2 > budget && last is not null)
                     {
                         var next = $"{httpContext.Request.PathBase}{httpContext.Request.Path}?limit={ListUsers.MaxLimit}&cursor={Uri.EscapeDataString(listUsers.CursorAfter(last))}";
                         response.Headers.Link = $"<{next}>; rel=\"next\"";
