@@ -23,6 +23,9 @@ public static partial class SettingsReader
     public const string MetricsPort = "METRICS_PORT";
     public const string ListMaxResponseBytes = "LIST_MAX_RESPONSE_BYTES";
 
+    /// <summary>Set by Lambda in every execution environment: what tells the settings they run on Lambda.</summary>
+    public const string LambdaRuntimeApi = "AWS_LAMBDA_RUNTIME_API";
+
     /// <summary>The largest list body allowed: twice it (the worst case of JSON escaping) must fit a 6 MB Lambda response.</summary>
     public const long ListMaxResponseBytesCeiling = 3_000_000;
 
@@ -88,7 +91,7 @@ public static partial class SettingsReader
         }
 
         // GET /users without a limit: bounded on Lambda (6 MB response payload), streamed without bound elsewhere.
-        if (!string.IsNullOrWhiteSpace(configuration["AWS_LAMBDA_RUNTIME_API"]))
+        if (OnLambda(configuration))
         {
             options.ListMaxResponseBytes = ApiOptions.LambdaListMaxResponseBytes;
         }
@@ -108,6 +111,9 @@ public static partial class SettingsReader
 
         return errors;
     }
+
+    /// <summary>True inside a Lambda execution environment (<see cref="LambdaRuntimeApi"/> set).</summary>
+    public static bool OnLambda(IConfiguration configuration) => Value(configuration, LambdaRuntimeApi) is not null;
 
     private static string? Value(IConfiguration configuration, string key)
     {

@@ -153,7 +153,7 @@ public sealed class TelemetrySettings
         var api = new ApiOptions();
         // An invalid METRICS_PORT is reported by the settings validation at start; here it only means "no port".
         var valid = SettingsReader.ReadApi(configuration, api).Count == 0;
-        var onLambda = Set(configuration, "AWS_LAMBDA_RUNTIME_API");
+        var onLambda = SettingsReader.OnLambda(configuration);
         return new TelemetrySettings
         {
             Enabled = !string.Equals(configuration["OTEL_SDK_DISABLED"]?.Trim(), "true", StringComparison.OrdinalIgnoreCase),
