@@ -19,7 +19,6 @@ Loopback only; every request is bounded by --timeout.
 import argparse
 import http.client
 import json
-import os
 import pathlib
 import sys
 import threading
@@ -27,50 +26,13 @@ import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent.parent / "shared" / "bench"))
 import benchlib  # noqa: E402  (../shared/bench, beside the clone)
+from run import cpu_ms, rss_pss, tree  # noqa: E402  (../shared/bench/run.py: the /proc measurements every bench uses)
 
-HZ = os.sysconf("SC_CLK_TCK")
-PAGE = os.sysconf("SC_PAGE_SIZE")
 TABLE, BUCKET = "users", "users-avatars"
 
 
-def stat(pid):
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            s = f.read()
-    except OSError:
-        return None
-    rest = s[s.rindex(")") + 2:].split()
-    return int(rest[1]), sum(int(x) for x in rest[11:15])
-
-
-def tree(root):
-    kids = {}
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            st = stat(d)
-            if st:
-                kids.setdefault(st[0], []).append(int(d))
-    out, todo = [], [root]
-    while todo:
-        p = todo.pop()
-        out.append(p)
-        todo += kids.get(p, [])
-    return out
-
-
-def cpu_ms(root):
-    return sum((stat(p) or (0, 0))[1] for p in tree(root)) * 1000.0 / HZ
-
-
 def rss(pids):
-    total = 0
-    for p in pids:
-        try:
-            with open(f"/proc/{p}/statm") as f:
-                total += int(f.read().split()[1]) * PAGE
-        except OSError:
-            pass
-    return total
+    return rss_pss(pids)[0]
 
 
 class PeakRss(threading.Thread):
