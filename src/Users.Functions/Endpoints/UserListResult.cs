@@ -17,7 +17,8 @@ namespace Users.Functions.Endpoints;
 /// <item>A failure before the first page is a 503 problem like any other. A failure after the array has started
 /// aborts the response (the connection is reset, the chunked body never ends): no client can mistake a truncated
 /// array for the whole list.</item>
-/// <item>Each DynamoDB page gets the full request timeout, so a large table is not cut by the per-request bound.</item>
+/// <item>Each DynamoDB page gets the full request timeout, so a large table is not cut by the per-request bound; writing
+/// to the client is bounded by the connection's own limits, not by that timeout.</item>
 /// <item>With <c>LIST_MAX_RESPONSE_BYTES</c> (set on Lambda, whose response payload is at most 6 MB), the array is
 /// built in memory up to that size; a list that does not fit ends early with a <c>Link: &lt;…&gt;; rel="next"</c>
 /// header to the rest, exactly as a page of <c>?limit=</c> does.</item>
@@ -36,8 +37,7 @@ internal sealed partial class UserListResult(ListUsers listUsers, ApiOptions opt
         await using var pages = listUsers.StreamAllAsync(deadline.Token).GetAsyncEnumerator(deadline.Token);
 
         // The first page decides the status: a failure here is answered 503 by the exception handler.
-        deadline.CancelAfter(options.RequestTimeout);
-        var more = await pages.MoveNextAsync();
+        var more = await NextPageAsync(pages, deadline);
 
         var writerOptions = new JsonWriterOptions { Encoder = serializer.Encoder, SkipValidation = true };
         var body = new ArrayBufferWriter<byte>(16 * 1024);
@@ -88,8 +88,10 @@ internal sealed partial class UserListResult(ListUsers listUsers, ApiOptions opt
                 if (streaming)
                 {
                     // One write per DynamoDB page (up to 1 MB of items): memory holds a page, not the table.
-                    await json.FlushAsync(deadline.Token);
-                    await response.Body.WriteAsync(body.WrittenMemory, deadline.Token);
+                    // Writing is bounded by the client's connection (Kestrel's minimum response data rate), not by the
+                    // storage deadline: a slow but honest reader of a long list is not cut off.
+                    json.Flush();
+                    await response.Body.WriteAsync(body.WrittenMemory, httpContext.RequestAborted);
 
                     // The writer keeps its place in the array; Flush left it holding no memory of the buffer.
                     body.ResetWrittenCount();
@@ -97,14 +99,13 @@ internal sealed partial class UserListResult(ListUsers listUsers, ApiOptions opt
 
                 if (more)
                 {
-                    deadline.CancelAfter(options.RequestTimeout);
-                    more = await pages.MoveNextAsync();
+                    more = await NextPageAsync(pages, deadline);
                 }
             }
 
             json.WriteEndArray();
-            await json.FlushAsync(deadline.Token);
-            await response.Body.WriteAsync(body.WrittenMemory, deadline.Token);
+            json.Flush();
+            await response.Body.WriteAsync(body.WrittenMemory, httpContext.RequestAborted);
         }
         catch (Exception ex) when (response.HasStarted && (ex is StorageUnavailableException or OperationCanceledException))
         {
@@ -113,6 +114,15 @@ internal sealed partial class UserListResult(ListUsers listUsers, ApiOptions opt
             LogAborted(logger, ex.Message);
             httpContext.Abort();
         }
+    }
+
+    /// <summary>The next DynamoDB page within the request timeout; the timer runs only while a page is being fetched.</summary>
+    private async ValueTask<bool> NextPageAsync(IAsyncEnumerator<IReadOnlyList<User>> pages, CancellationTokenSource deadline)
+    {
+        deadline.CancelAfter(options.RequestTimeout);
+        var more = await pages.MoveNextAsync();
+        deadline.CancelAfter(Timeout.InfiniteTimeSpan);
+        return more;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "GET /users aborted after its first bytes: {Reason}")]
