@@ -69,7 +69,7 @@ public sealed partial class CreateUser(IUserRepository users, IAvatarStore avata
         {
             await avatars.PutAsync(key, avatar, format, cancellationToken);
         }
-        catch (Exception ex) when (ex is StorageUnavailableException { OutcomeUnknown: true } or OperationCanceledException)
+        catch (Exception ex) when (MayHaveBeenApplied(ex))
         {
             // The upload may have been stored even though its answer never came back.
             reconciler.RemoveLater(key);
@@ -84,7 +84,7 @@ public sealed partial class CreateUser(IUserRepository users, IAvatarStore avata
         {
             created = await users.TryCreateAsync(user, cancellationToken);
         }
-        catch (Exception ex) when (ex is StorageUnavailableException { OutcomeUnknown: true } or OperationCanceledException)
+        catch (Exception ex) when (MayHaveBeenApplied(ex))
         {
             // A timeout can come after DynamoDB applied the write: look before removing the avatar, or a stored
             // user could lose it (found by the overload scenario of docs/reliability.md).
@@ -111,6 +111,10 @@ public sealed partial class CreateUser(IUserRepository users, IAvatarStore avata
 
         return new CreateUserResult.Created(user);
     }
+
+    /// <summary>A failed write that the store may still have applied: a timeout, a dropped connection, a 5xx, a cancellation.</summary>
+    private static bool MayHaveBeenApplied(Exception exception) =>
+        exception is StorageUnavailableException { OutcomeUnknown: true } or OperationCanceledException;
 
     /// <summary>
     /// After a write that failed or was refused: true when the stored user is this one after all (its write landed).
