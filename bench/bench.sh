@@ -2,9 +2,9 @@
 # The Users API measured side by side with the Python peer of ../shared/bench (docs/performance.md).
 #   bench/bench.sh shared       make bench: ../shared/bench/run.py (moto backend) for each variant, then the table
 #   bench/bench.sh saturation   make bench-saturation: bench/saturation.py (stub backend, each server at its limit)
-# Variants (BENCH_VARIANTS, default "fdd aot peer"):
-#   fdd   the service as the container ships it: framework-dependent Release publish (the Dockerfile's command)
-#   aot   the Native AOT build (make lambda-publish LAMBDA_PUBLISH=aot), which serves Kestrel outside Lambda
+# Variants (BENCH_VARIANTS, default "aot fdd peer"):
+#   aot   the service as the container ships it: the Native AOT publish of the Dockerfile, run natively (label users-api)
+#   fdd   the framework-dependent JIT build `make run` uses (label users-api-jit)
 #   peer  ../shared/bench/peer_flask.py (Flask + boto3) under gunicorn -w 2
 # Settings: BENCH_RUNS (sittings, default 2), BENCH_SECONDS (20; saturation 15), BENCH_WARMUP (800 requests),
 # BENCH_USERS (100), BENCH_CONCURRENCY (8; saturation 32), BENCH_PUBLISH=0 reuses artifacts/bench/*.
@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 root=$PWD
 mode=${1:-shared}
 shared=${BENCH_SHARED:-$(cd .. && pwd)/shared/bench}
-variants=${BENCH_VARIANTS:-fdd aot peer}
+variants=${BENCH_VARIANTS:-aot fdd peer}
 runs=${BENCH_RUNS:-2}
 users=${BENCH_USERS:-100}
 out=$root/.local/bench
@@ -28,12 +28,13 @@ source scripts/lib/net.sh
 publish() {
   case $1 in
     fdd)
-      echo "publishing fdd (framework-dependent Release, as the Dockerfile) -> artifacts/bench/fdd"
+      echo "publishing fdd (framework-dependent Release, the JIT build make run uses) -> artifacts/bench/fdd"
       dotnet publish src/Users.Functions/Users.Functions.csproj -c Release -o artifacts/bench/fdd -p:UseAppHost=false \
         --nologo -v quiet >"$out/publish-fdd.log" 2>&1 || { cat "$out/publish-fdd.log" >&2; return 1; } ;;
     aot)
-      echo "publishing aot (make lambda-publish LAMBDA_PUBLISH=aot) -> artifacts/bench/aot"
-      make --no-print-directory lambda-publish LAMBDA_PUBLISH=aot ARTIFACTS_DIR="$root/artifacts/bench/aot" \
+      echo "publishing aot (Native AOT, the Dockerfile's publish command) -> artifacts/bench/aot"
+      dotnet publish src/Users.Functions/Users.Functions.csproj -c Release -r "linux-$(uname -m | sed 's/x86_64/x64/;s/aarch64/arm64/')" \
+        -p:PublishAot=true -p:StripSymbols=true -o artifacts/bench/aot --nologo -v quiet \
         >"$out/publish-aot.log" 2>&1 || { cat "$out/publish-aot.log" >&2; return 1; } ;;
   esac
 }
@@ -43,13 +44,13 @@ command_for() {
   settings="REGISTER_RATE_LIMIT_PER_MINUTE=60000 REGISTER_RATE_LIMIT_BURST=100000 METRICS_PORT=$(free_port)"
   case $1 in
     fdd) echo "cd '$root/artifacts/bench/fdd' && exec env $settings dotnet Users.Functions.dll" ;;
-    aot) echo "cd '$root/artifacts/bench/aot' && exec env $settings ./bootstrap" ;;
+    aot) echo "cd '$root/artifacts/bench/aot' && exec env $settings ./Users.Functions" ;;
     peer) echo "cd '$shared' && exec /usr/bin/python3 /usr/bin/gunicorn -w 2 -b 127.0.0.1:\$PORT peer_flask:app" ;;
     *) echo "unknown variant $1" >&2; return 1 ;;
   esac
 }
 
-label_for() { case $1 in fdd) echo users-api ;; aot) echo users-api-aot ;; *) echo "$1" ;; esac; }
+label_for() { case $1 in aot) echo users-api ;; fdd) echo users-api-jit ;; *) echo "$1" ;; esac; }
 
 if [ "${BENCH_PUBLISH:-1}" != 0 ]; then
   for v in $variants; do publish "$v"; done

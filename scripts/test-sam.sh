@@ -45,11 +45,13 @@ LAMBDA_TEST_FUNCTION="$scratch/artifacts/bootstrap" dotnet test test/Users.Api.T
 # Native AOT: the same contract against an AOT bootstrap, where a C toolchain exists to link it.
 if command -v clang >/dev/null || command -v gcc >/dev/null; then
   echo "--- Native AOT: make build-UsersApiFunction LAMBDA_PUBLISH=aot, then the contract suite and every credential"
-  echo "    source and failure (trimming must keep the STS and SSO clients the SDK loads by name)"
+  echo "    source and failure (trimming must keep the STS and SSO clients the SDK loads by name), on the Lambda path"
+  echo "    and, as the container image runs the same native build, on Kestrel as its own process (API_TEST_APP)"
   rm -rf "$scratch/artifacts-aot"
   ( cd "$scratch/src" && ARTIFACTS_DIR="$scratch/artifacts-aot" make build-UsersApiFunction LAMBDA_PUBLISH=aot )
-  LAMBDA_TEST_FUNCTION="$scratch/artifacts-aot/bootstrap" dotnet test test/Users.Api.Tests -c Release --no-build \
-    --filter "FullyQualifiedName~Users.Api.Tests.Contract.LambdaContractTests|FullyQualifiedName~Users.Api.Tests.Hosting.LambdaMetricsTests|FullyQualifiedName~Users.Api.Tests.Credentials" \
+  LAMBDA_TEST_FUNCTION="$scratch/artifacts-aot/bootstrap" API_TEST_APP="$scratch/artifacts-aot/bootstrap" \
+    dotnet test test/Users.Api.Tests -c Release --no-build \
+    --filter "FullyQualifiedName~Users.Api.Tests.Contract.LambdaContractTests|FullyQualifiedName~Users.Api.Tests.Contract.ProcessContractTests|FullyQualifiedName~Users.Api.Tests.Hosting.LambdaMetricsTests|FullyQualifiedName~Users.Api.Tests.Credentials" \
     --logger "console;verbosity=minimal"
 else
   echo "--- Native AOT: skipped (no clang or gcc to link it)"

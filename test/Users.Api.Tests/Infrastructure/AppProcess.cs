@@ -5,7 +5,8 @@ namespace Users.Api.Tests.Infrastructure;
 
 /// <summary>
 /// The built app (<c>Users.Functions.dll</c>) as its own process on a loopback port, exactly as <c>make run</c>
-/// and the container start it, with its stdout and stderr captured line by line.
+/// starts it, with its stdout and stderr captured line by line. API_TEST_APP=/path/to/executable runs a published
+/// native build instead (the Native AOT executable the container image ships; scripts/test-sam.sh does this).
 /// </summary>
 public sealed class AppProcess : IAsyncDisposable
 {
@@ -33,18 +34,24 @@ public sealed class AppProcess : IAsyncDisposable
 
     public int ExitCode => process.ExitCode;
 
+    /// <summary>The app under test: API_TEST_APP (a native executable or a .dll), or the app built with the tests.</summary>
+    public static string AppPath =>
+        Environment.GetEnvironmentVariable("API_TEST_APP") is { Length: > 0 } published
+            ? Path.GetFullPath(published)
+            : Path.Combine(AppContext.BaseDirectory, "Users.Functions.dll");
+
     /// <summary>Starts the app; from <paramref name="workingDirectory"/> when given (as <c>make run</c> does), else its own folder.</summary>
     public static AppProcess Start(IReadOnlyDictionary<string, string> settings, string? workingDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var port = MotoServer.FreePort();
-        var app = Path.Combine(AppContext.BaseDirectory, "Users.Functions.dll");
-        var start = new ProcessStartInfo("dotnet", [app])
+        var app = AppPath;
+        var start = new ProcessStartInfo(app.EndsWith(".dll", StringComparison.Ordinal) ? "dotnet" : app, app.EndsWith(".dll", StringComparison.Ordinal) ? [app] : [])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = workingDirectory ?? AppContext.BaseDirectory,
+            WorkingDirectory = workingDirectory ?? Path.GetDirectoryName(app) ?? AppContext.BaseDirectory,
         };
         foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("AWS_", StringComparison.Ordinal) || k.StartsWith("ASPNETCORE_", StringComparison.Ordinal)).ToList())
         {
