@@ -29,7 +29,7 @@ internal static class Inputs
         return users;
     }
 
-    /// <summary>A valid 64×64 RGB PNG of a few KB (a gradient, so it compresses as a small avatar photo would not quite).</summary>
+    /// <summary>A valid 64×64 RGB PNG of about 11 KB (a patterned gradient: a small avatar, not a 1×1 pixel).</summary>
     public static byte[] Png(int size = 64)
     {
         var raw = new byte[size * (1 + (size * 3))];

@@ -33,7 +33,7 @@ public class LambdaMarshallingBenchmarks
             shape = HttpEventShapes.Find(document.RootElement) ?? throw new InvalidOperationException("events/http-api-get-users.json is not an HTTP event");
         }
 
-        // GET /users of 100 users (≈14 KB of JSON) and a 201 of one, with the headers the app sets.
+        // GET /users of 100 users (≈17 KB of JSON) and a 201 of one, with the headers the app sets.
         var users = Inputs.Users(100).Select(UserResponse.From).ToList();
         listResponse = new LambdaHttpResponse(
             StatusCodes.Status200OK,
