@@ -82,7 +82,7 @@ LAMBDA_PUBLISH_FLAGS_jit := --self-contained true -p:PublishReadyToRun=false
 # AOT analysis warnings stay warnings for this publish only (the build proper keeps warnings as errors).
 LAMBDA_PUBLISH_FLAGS_aot := -p:PublishAot=true -p:StripSymbols=true $(if $(shell command -v clang 2>/dev/null),,-p:CppCompilerAndLinker=gcc)
 
-.PHONY: build-UsersApiFunction lambda-publish lambda-local lambda-bench bench bench-saturation bench-list bench-lambda-list
+.PHONY: build-UsersApiFunction lambda-publish lambda-local lambda-bench bench bench-saturation bench-list bench-lambda-list bench-micro
 
 build-UsersApiFunction: lambda-publish ## sam build target: publish the function as $(ARTIFACTS_DIR)/bootstrap
 
@@ -118,6 +118,13 @@ bench-list: ## GET /users at 100 / 10,000 / 100,000 users, service beside the pe
 bench-lambda-list: ## 60,000 users through the Lambda emulator: a first page under 6 MB with a Link, every user once by following it
 	dotnet build src/Users.Functions -c Release --nologo -v quiet && dotnet build tools/Users.LambdaEmulator -c Release --nologo -v quiet
 	python3 bench/lambda_large_list.py
+
+# BenchmarkDotNet builds and runs a child project per benchmark class; it restores from the same NuGet source as the
+# solution (checked offline: no in-process toolchain needed). `--job short`: 3 warm-ups, 3 iterations, one launch.
+BENCH_FILTER ?= *
+
+bench-micro: ## BenchmarkDotNet micro-benchmarks (GET /users writer, POST /user form + checks, Lambda marshalling) -> artifacts/benchmarks; BENCH_FILTER='*List*'
+	$(DOTNET) run -c Release --project bench/Users.Benchmarks -- --filter '$(BENCH_FILTER)' --job short --artifacts artifacts/benchmarks
 
 # --- Terraform ---
 TF_VARS ?=
