@@ -3,8 +3,8 @@
 #  - AWS_ENDPOINT_URL unset: starts an emulator on 127.0.0.1:${EMULATOR_PORT:-4566} (LocalStack when a Docker engine
 #    answers, else moto_server), or reuses whatever already listens there; stopped on exit (Ctrl-C).
 #  - AWS_ENDPOINT_URL set: uses that endpoint and starts nothing.
-# Then provisions the table and bucket (scripts/provision-local.sh: the production Terraform) in the background, so
-# the caller can build meanwhile; `wait_data_stores` returns once the table and the bucket exist (the API can
+# Then provisions the table and bucket (scripts/provision-local.sh: the production Terraform; on an emulator started
+# here, the AWS CLI creates both first and Terraform imports them) in the background, so the caller can build meanwhile; `wait_data_stores` returns once the table and the bucket exist (the API can
 # serve), and `wait_provisioned_or` reports when the rest (the bucket's lifecycle rules take the AWS provider about
 # a minute to confirm) has been applied, or stops everything if provisioning fails.
 
