@@ -82,7 +82,7 @@ LAMBDA_PUBLISH_FLAGS_jit := --self-contained true -p:PublishReadyToRun=false
 # AOT analysis warnings stay warnings for this publish only (the build proper keeps warnings as errors).
 LAMBDA_PUBLISH_FLAGS_aot := -p:PublishAot=true -p:StripSymbols=true $(if $(shell command -v clang 2>/dev/null),,-p:CppCompilerAndLinker=gcc)
 
-.PHONY: build-UsersApiFunction lambda-publish lambda-local lambda-bench bench bench-saturation bench-list bench-lambda-list bench-micro
+.PHONY: build-UsersApiFunction lambda-publish lambda-local lambda-bench bench bench-saturation bench-list bench-lambda-list bench-micro bench-profile
 
 build-UsersApiFunction: lambda-publish ## sam build target: publish the function as $(ARTIFACTS_DIR)/bootstrap
 
@@ -104,16 +104,19 @@ lambda-bench: ## Cold start (JIT, ReadyToRun, Native AOT), warm latency and peak
 	bash bench/lambda-bench.sh
 
 # --- Performance (docs/performance.md) ---
-bench: ## The service (as shipped, and Native AOT) beside the Python peer on ../shared/bench (moto): CPU/request, peak RSS, ready; BENCH_RUNS=2 BENCH_VARIANTS="fdd aot peer"
+bench: ## The service as the image ships it (Native AOT), its JIT build and the Python peer on ../shared/bench (moto): CPU/request, peak RSS, ready; BENCH_RUNS=2 BENCH_VARIANTS="aot fdd peer"
 	bash bench/bench.sh shared
 
 bench-saturation: ## Each server at its limit against a stub backend (bench/stub_backend.py): req/s per core, CPU ms/request; BENCH_RUNS=2
 	bash bench/bench.sh saturation
 
-bench-list: ## GET /users at 100 / 10,000 / 100,000 users, service beside the peer: CPU per listed user, peak RSS (bench/list_scale.py, Scan stub)
-	dotnet publish src/Users.Functions -c Release -o artifacts/bench-app --nologo -v quiet
-	python3 bench/list_scale.py --backend stub --label users-api --sizes 100,10000,100000 --reps 5 --server 'cd artifacts/bench-app && exec dotnet Users.Functions.dll'
+bench-list: ## GET /users at 100 / 10,000 / 100,000 users, service (as the image ships it: Native AOT) beside the peer: CPU per listed user, peak RSS (bench/list_scale.py, Scan stub)
+	dotnet publish src/Users.Functions -c Release -r linux-$$(uname -m | sed 's/x86_64/x64/;s/aarch64/arm64/') -p:PublishAot=true -p:StripSymbols=true -o artifacts/bench/aot --nologo -v quiet
+	python3 bench/list_scale.py --backend stub --label users-api --sizes 100,10000,100000 --reps 5 --server 'cd artifacts/bench/aot && exec ./Users.Functions'
 	python3 bench/list_scale.py --backend stub --label peer --sizes 100,10000,100000 --reps 5 --server 'cd ../shared/bench && exec /usr/bin/python3 /usr/bin/gunicorn -w 2 -b 127.0.0.1:$$PORT peer_flask:app'
+
+bench-profile: ## Where the CPU goes at saturation: perf over the Native AOT build against the stub backend (bench/profile.sh); ROUTE=get|post
+	bash bench/profile.sh $(or $(ROUTE),get)
 
 bench-lambda-list: ## 60,000 users through the Lambda emulator: a first page under 6 MB with a Link, every user once by following it
 	dotnet build src/Users.Functions -c Release --nologo -v quiet && dotnet build tools/Users.LambdaEmulator -c Release --nologo -v quiet

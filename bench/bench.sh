@@ -52,6 +52,12 @@ command_for() {
 
 label_for() { case $1 in aot) echo users-api ;; fdd) echo users-api-jit ;; *) echo "$1" ;; esac; }
 
+# The peer's stack, from Debian as ../shared/bench/README.md installs it.
+if [[ " $variants " == *" peer "* ]] && ! { [ -x /usr/bin/gunicorn ] && /usr/bin/python3 -c 'import flask, boto3' 2>/dev/null; }; then
+  echo "installing the peer's stack (gunicorn, Flask, boto3) with apt-get"
+  apt-get install -y gunicorn python3-flask python3-boto3 >"$out/apt-peer.log" 2>&1 || { cat "$out/apt-peer.log" >&2; exit 1; }
+fi
+
 if [ "${BENCH_PUBLISH:-1}" != 0 ]; then
   for v in $variants; do publish "$v"; done
 fi

@@ -39,8 +39,10 @@ internal sealed partial class UserListResult(ListUsers listUsers, ApiOptions opt
         // The first page decides the status: a failure here is answered 503 by the exception handler.
         var more = await NextPageAsync(pages, deadline);
 
+        // Straight into the response's own pooled buffers (no copy of a page, nothing to grow per request); the
+        // response starts at the first FlushAsync, once the status and headers below are set.
         var writerOptions = new JsonWriterOptions { Encoder = serializer.Encoder, SkipValidation = true };
-        var body = new ArrayBufferWriter<byte>(16 * 1024);
+        var body = httpContext.Response.BodyWriter;
         await using var json = new Utf8JsonWriter(body, writerOptions);
         json.WriteStartArray();
 
@@ -91,10 +93,10 @@ internal sealed partial class UserListResult(ListUsers listUsers, ApiOptions opt
                     // Writing is bounded by the client's connection (Kestrel's minimum response data rate), not by the
                     // storage deadline: a slow but honest reader of a long list is not cut off.
                     json.Flush();
-                    await response.Body.WriteAsync(body.WrittenMemory, httpContext.RequestAborted);
-
-                    // The writer keeps its place in the array; Flush left it holding no memory of the buffer.
-                    body.ResetWrittenCount();
+                    if ((await body.FlushAsync(httpContext.RequestAborted)).IsCompleted)
+                    {
+                        return; // the client is gone: no more pages to read for nobody
+                    }
                 }
 
                 if (more)
@@ -105,7 +107,7 @@ internal sealed partial class UserListResult(ListUsers listUsers, ApiOptions opt
 
             json.WriteEndArray();
             json.Flush();
-            await response.Body.WriteAsync(body.WrittenMemory, httpContext.RequestAborted);
+            await body.FlushAsync(httpContext.RequestAborted);
         }
         catch (Exception ex) when (response.HasStarted && (ex is StorageUnavailableException or OperationCanceledException))
         {
