@@ -34,8 +34,13 @@ public sealed class AwsStorageOptions
     /// <summary>How long a presigned avatar URL stays valid.</summary>
     public TimeSpan PresignedUrlLifetime { get; set; } = TimeSpan.FromMinutes(15);
 
-    /// <summary>Items per DynamoDB Scan call; null lets DynamoDB fill its 1 MB pages (<c>SCAN_PAGE_SIZE</c>).</summary>
-    public int? ScanPageSize { get; set; }
+    /// <summary>
+    /// Items per DynamoDB Scan call (<c>SCAN_PAGE_SIZE</c>, default 1,000, ≈150 KB); null lets DynamoDB fill its 1 MB
+    /// pages. The SDK holds a whole response page in memory while it is read: with 1 MB pages, listing 100,000 users
+    /// raised the peak RSS of the Native AOT build from 67 to 157 MB; with 1,000 items it stayed at 79 MB, for the same
+    /// CPU per listed user and the same read units (docs/performance.md).
+    /// </summary>
+    public int? ScanPageSize { get; set; } = 1000;
 
     /// <summary>Time allowed for one attempt of one AWS call.</summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(3);
