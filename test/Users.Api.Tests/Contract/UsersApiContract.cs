@@ -525,8 +525,12 @@ public abstract class UsersApiContract<TFixture>(TFixture fixture) : IClassFixtu
     }
 }
 
-/// <summary>The contract on Kestrel, and what only Kestrel does: streaming the list.</summary>
-public sealed class KestrelContractTests(KestrelApiFixture fixture) : UsersApiContract<KestrelApiFixture>(fixture)
+/// <summary>The contract on Kestrel, in this process.</summary>
+public sealed class KestrelContractTests(KestrelApiFixture fixture) : KestrelHostContract<KestrelApiFixture>(fixture);
+
+/// <summary>The contract plus what only Kestrel does (streaming the list), on any Kestrel host: in this process or its own.</summary>
+public abstract class KestrelHostContract<TFixture>(TFixture fixture) : UsersApiContract<TFixture>(fixture)
+    where TFixture : ApiFixture
 {
     [Fact]
     public async Task A_list_that_fails_after_its_first_bytes_is_cut_off_never_ended_as_a_shorter_array()
