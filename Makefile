@@ -82,7 +82,7 @@ LAMBDA_PUBLISH_FLAGS_jit := --self-contained true -p:PublishReadyToRun=false
 # AOT analysis warnings stay warnings for this publish only (the build proper keeps warnings as errors).
 LAMBDA_PUBLISH_FLAGS_aot := -p:PublishAot=true -p:StripSymbols=true $(if $(shell command -v clang 2>/dev/null),,-p:CppCompilerAndLinker=gcc)
 
-.PHONY: build-UsersApiFunction lambda-publish lambda-local lambda-bench bench bench-saturation bench-list bench-lambda-list bench-micro bench-profile
+.PHONY: build-UsersApiFunction lambda-publish lambda-local lambda-bench bench bench-saturation bench-list bench-lambda-list bench-micro bench-profile publish-native
 
 build-UsersApiFunction: lambda-publish ## sam build target: publish the function as $(ARTIFACTS_DIR)/bootstrap
 
@@ -104,6 +104,15 @@ lambda-bench: ## Cold start (JIT, ReadyToRun, Native AOT), warm latency and peak
 	bash bench/lambda-bench.sh
 
 # --- Performance (docs/performance.md) ---
+# The container's build on this host: the Dockerfile's Native AOT publish for this machine's architecture. Used by the
+# benchmarks and by `make reliability APP=native`, so each measures what the image ships.
+NATIVE_RID := linux-$(subst aarch64,arm64,$(subst x86_64,x64,$(shell uname -m)))
+NATIVE_OUT ?= $(CURDIR)/artifacts/native
+
+publish-native: ## Publish the Native AOT executable the image ships, for this machine, into NATIVE_OUT (artifacts/native/Users.Functions)
+	$(DOTNET) publish src/Users.Functions/Users.Functions.csproj -c Release -r $(NATIVE_RID) -p:PublishAot=true -p:StripSymbols=true \
+		-o "$(NATIVE_OUT)" --nologo -v quiet
+
 bench: ## The service as the image ships it (Native AOT), its JIT build and the Python peer on ../shared/bench (moto): CPU/request, peak RSS, ready; BENCH_RUNS=2 BENCH_VARIANTS="aot fdd peer"
 	bash bench/bench.sh shared
 
@@ -111,8 +120,8 @@ bench-saturation: ## Each server at its limit against a stub backend (bench/stub
 	bash bench/bench.sh saturation
 
 bench-list: ## GET /users at 100 / 10,000 / 100,000 users, service (as the image ships it: Native AOT) beside the peer: CPU per listed user, peak RSS (bench/list_scale.py, Scan stub)
-	dotnet publish src/Users.Functions -c Release -r linux-$$(uname -m | sed 's/x86_64/x64/;s/aarch64/arm64/') -p:PublishAot=true -p:StripSymbols=true -o artifacts/bench/aot --nologo -v quiet
-	python3 bench/list_scale.py --backend stub --label users-api --sizes 100,10000,100000 --reps 5 --server 'cd artifacts/bench/aot && exec ./Users.Functions'
+	$(MAKE) --no-print-directory publish-native
+	python3 bench/list_scale.py --backend stub --label users-api --sizes 100,10000,100000 --reps 5 --server 'cd $(NATIVE_OUT) && exec ./Users.Functions'
 	python3 bench/list_scale.py --backend stub --label peer --sizes 100,10000,100000 --reps 5 --server 'cd ../shared/bench && exec /usr/bin/python3 /usr/bin/gunicorn -w 2 -b 127.0.0.1:$$PORT peer_flask:app'
 
 bench-profile: ## Where the CPU goes at saturation: perf over the Native AOT build against the stub backend (bench/profile.sh); ROUTE=get|post
@@ -145,8 +154,8 @@ tf-plan: ## Terraform: init + plan against real AWS (credentials from your envir
 # --- Reliability (docs/reliability.md) ---
 .PHONY: reliability fuzz
 
-reliability: ## The reliability campaign on loopback (load, overload, abuse, faults, rolling restart, hostile clients, fuzz) -> docs/reliability.md; SCENARIOS=a,b QUICK=1 UPDATE_DOC=1
-	SCENARIOS="$(SCENARIOS)" QUICK="$(QUICK)" UPDATE_DOC="$(UPDATE_DOC)" bash scripts/reliability.sh
+reliability: ## The reliability campaign on loopback (load, overload, abuse, faults, rolling restart, hostile clients, fuzz) -> docs/reliability.md; SCENARIOS=a,b QUICK=1 UPDATE_DOC=1 APP=native
+	SCENARIOS="$(SCENARIOS)" QUICK="$(QUICK)" UPDATE_DOC="$(UPDATE_DOC)" APP="$(APP)" bash scripts/reliability.sh
 
 fuzz: ## Long property-based fuzz run (FsCheck) over the multipart reader, avatar sniffer, validator and Lambda events; FUZZ_ITERATIONS=5000
 	FUZZ_ITERATIONS=$${FUZZ_ITERATIONS:-5000} $(DOTNET) test Users.slnx -c $(CONFIGURATION) --filter "FullyQualifiedName~Fuzz"

@@ -32,9 +32,8 @@ publish() {
       dotnet publish src/Users.Functions/Users.Functions.csproj -c Release -o artifacts/bench/fdd -p:UseAppHost=false \
         --nologo -v quiet >"$out/publish-fdd.log" 2>&1 || { cat "$out/publish-fdd.log" >&2; return 1; } ;;
     aot)
-      echo "publishing aot (Native AOT, the Dockerfile's publish command) -> artifacts/bench/aot"
-      dotnet publish src/Users.Functions/Users.Functions.csproj -c Release -r "linux-$(uname -m | sed 's/x86_64/x64/;s/aarch64/arm64/')" \
-        -p:PublishAot=true -p:StripSymbols=true -o artifacts/bench/aot --nologo -v quiet \
+      echo "publishing aot (make publish-native: the Dockerfile's publish) -> artifacts/bench/aot"
+      make --no-print-directory publish-native NATIVE_OUT="$root/artifacts/bench/aot" \
         >"$out/publish-aot.log" 2>&1 || { cat "$out/publish-aot.log" >&2; return 1; } ;;
   esac
 }

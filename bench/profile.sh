@@ -22,9 +22,8 @@ trap cleanup EXIT
 
 app=artifacts/bench/aot/Users.Functions
 if [ ! -x "$app" ] || [ "${BENCH_PUBLISH:-1}" != 0 ]; then
-  echo "publishing the Native AOT build (the Dockerfile's publish) -> artifacts/bench/aot"
-  dotnet publish src/Users.Functions/Users.Functions.csproj -c Release -r "linux-$(uname -m | sed 's/x86_64/x64/;s/aarch64/arm64/')" \
-    -p:PublishAot=true -p:StripSymbols=true -o artifacts/bench/aot --nologo -v quiet >"$work/publish.log" 2>&1 \
+  echo "publishing the Native AOT build (make publish-native) -> artifacts/bench/aot"
+  make --no-print-directory publish-native NATIVE_OUT="$PWD/artifacts/bench/aot" >"$work/publish.log" 2>&1 \
     || { cat "$work/publish.log" >&2; exit 1; }
 fi
 
