@@ -5,14 +5,21 @@
 #   SCENARIOS=overload,faults   only these (sustained, overload, abuse, faults, rolling, hostile, fuzz)
 #   QUICK=1                     shortened phases
 #   UPDATE_DOC=1                with SCENARIOS: replace those scenarios' sections in docs/reliability.md
+#   APP=native                  against the Native AOT executable the image ships (make publish-native), not the JIT dll
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v moto_server >/dev/null || { echo "moto_server is required (pip install 'moto[server]')" >&2; exit 1; }
 
-dotnet build src/Users.Functions -c Release --nologo -v quiet
 dotnet build tools/Users.Reliability -c Release --nologo -v quiet
+if [ "${APP:-}" = native ]; then
+  make --no-print-directory publish-native
+  app=artifacts/native/Users.Functions
+else
+  dotnet build src/Users.Functions -c Release --nologo -v quiet
+  app=src/Users.Functions/bin/Release/net10.0/Users.Functions.dll
+fi
 
-args=(--app src/Users.Functions/bin/Release/net10.0/Users.Functions.dll --logs artifacts/reliability)
+args=(--app "$app" --logs artifacts/reliability)
 if [ -z "${SCENARIOS:-}" ] && [ -z "${QUICK:-}" ]; then
   args+=(--report docs/reliability.md)
 elif [ -n "${UPDATE_DOC:-}" ] && [ -z "${QUICK:-}" ]; then

@@ -96,7 +96,6 @@ internal sealed class App : IAsyncDisposable
             ["AWS_ACCESS_KEY_ID"] = "test",
             ["AWS_SECRET_ACCESS_KEY"] = "test",
             ["Logging__LogLevel__Default"] = "Warning",
-            ["DOTNET_gcServer"] = "0",
 
             // The load generator is one address: the per-client limit is the abuse scenario's subject, off elsewhere.
             ["REGISTER_RATE_LIMIT_PER_MINUTE"] = "0",
@@ -108,7 +107,10 @@ internal sealed class App : IAsyncDisposable
         }
 
         var log = Path.Combine(campaign.LogDir, $"app-{Interlocked.Increment(ref campaign.AppCounter):D3}.log");
-        var process = ChildProcess.Start("dotnet", [campaign.AppDll], env, log);
+        // The published dll (JIT) or a native executable (the Native AOT build the image ships).
+        var process = campaign.AppDll.EndsWith(".dll", StringComparison.Ordinal)
+            ? ChildProcess.Start("dotnet", [campaign.AppDll], env, log)
+            : ChildProcess.Start(campaign.AppDll, [], env, log);
         var app = new App(process, new Uri($"http://127.0.0.1:{listen}"), new Uri($"http://127.0.0.1:{metricsPort}/metrics"));
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(3) };
         var ready = await Net.WaitUntilAsync(

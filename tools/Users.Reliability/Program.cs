@@ -6,7 +6,7 @@ using Users.Reliability;
 // make reliability: every scenario of the campaign, each ending with the integrity audit, then docs/reliability.md.
 //   --quick                 shorter phases (development, and the subset run by `make test`)
 //   --scenarios a,b,...     which scenarios (default: all; with --quick: overload, abuse, faults, fuzz)
-//   --app PATH              the published Users.Functions.dll to run
+//   --app PATH              the app to run: the built Users.Functions.dll, or a native executable (Native AOT)
 //   --report PATH           write the markdown report there (omitted: no report)
 //   --merge                 replace only this run's scenarios in an existing report
 //   --logs DIR              app and haproxy logs
