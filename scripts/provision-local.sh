@@ -73,13 +73,23 @@ if [ "${PROVISION_FRESH:-0}" = 1 ]; then
   rm -f "$state_dir/terraform.tfstate" "$state_dir/terraform.tfstate.backup"
 fi
 
-# A just-started, empty emulator: create the table and the bucket at once with the AWS CLI (the key schema, billing
-# mode and encryption of terraform/modules/data-stores), so the API can serve within seconds instead of after the
-# AWS provider has loaded (≈10–20 s). Terraform then imports both (import blocks in a local overlay of terraform/,
-# one apply) and applies every other setting production has; `make run` reports when that is done, and stops if it
-# fails. PROVISION_FAST=0 leaves everything to Terraform.
-root=terraform
+# `init` again only when a Terraform file changed since the last one (it costs seconds on every `make run`).
+init_stamp="$TF_DATA_DIR/.initialised"
+if [ ! -f "$init_stamp" ] || [ -n "$(find terraform -name '*.tf' -newer "$init_stamp" -print -quit)" ]; then
+  run_logged "$state_dir/init.log" \
+    tf init -input=false -no-color -reconfigure -backend-config="path=$state_dir/terraform.tfstate"
+  touch "$init_stamp"
+fi
+
+# What exists in the emulator but not in the state is adopted by the one apply below, through import blocks
+# ("address id" pairs) in a local overlay of terraform/: no separate `terraform import` runs, each of which would
+# load the AWS provider again.
+imports=()
 if [ "${PROVISION_FRESH:-0}" = 1 ] && [ "${PROVISION_FAST:-1}" = 1 ] && command -v aws >/dev/null; then
+  # A just-started, empty emulator: create the table and the bucket at once with the AWS CLI (the key schema,
+  # billing mode and encryption of terraform/modules/data-stores), so the API can serve within seconds instead of
+  # after the AWS provider has loaded (≈10–20 s); the apply then adopts them and sets everything else production
+  # has. `make run` reports when that is done, and stops if it fails. PROVISION_FAST=0 leaves it all to Terraform.
   aws_local dynamodb create-table --table-name "$table" \
     --attribute-definitions AttributeName=email,AttributeType=S --key-schema AttributeName=email,KeyType=HASH \
     --billing-mode PAY_PER_REQUEST --sse-specification Enabled=true,SSEType=KMS >/dev/null &
@@ -89,41 +99,15 @@ if [ "${PROVISION_FRESH:-0}" = 1 ] && [ "${PROVISION_FAST:-1}" = 1 ] && command 
   wait "$create_table" || { echo "creating table $table with the AWS CLI failed" >&2; exit 1; }
   wait "$create_bucket" || { echo "creating bucket $bucket with the AWS CLI failed" >&2; exit 1; }
   echo "created table $table and bucket $bucket; Terraform imports them and applies the rest"
-  root="$state_dir/root"
-  rm -rf "$root"
-  mkdir -p "$root"
-  for file in terraform/*.tf terraform/.terraform.lock.hcl; do ln -s "$PWD/$file" "$root/"; done
-  ln -s "$PWD/terraform/modules" "$root/modules"
-  cat >"$root/local_imports.tf" <<IMPORTS
-# Written by scripts/provision-local.sh for this run only: adopt what the AWS CLI just created.
-import {
-  to = module.data_stores.aws_dynamodb_table.users
-  id = "$table"
-}
-
-import {
-  to = module.data_stores.aws_s3_bucket.avatars
-  id = "$bucket"
-}
-IMPORTS
-fi
-
-# `init` again only when a Terraform file changed since the last one (it costs seconds on every `make run`).
-init_stamp="$TF_DATA_DIR/.initialised"
-if [ ! -f "$init_stamp" ] || [ -n "$(find terraform -name '*.tf' -newer "$init_stamp" -print -quit)" ]; then
-  run_logged "$state_dir/init.log" \
-    tf init -input=false -no-color -reconfigure -backend-config="path=$state_dir/terraform.tfstate"
-  touch "$init_stamp"
-fi
-
-# State lost (e.g. `make clean`) but the emulator kept its data: adopt what already exists
-# instead of failing on "already exists".
-if [ "${PROVISION_FRESH:-0}" != 1 ] && command -v aws >/dev/null; then
+  imports+=("module.data_stores.aws_dynamodb_table.users $table" "module.data_stores.aws_s3_bucket.avatars $bucket")
+elif [ "${PROVISION_FRESH:-0}" != 1 ] && command -v aws >/dev/null; then
+  # State lost (e.g. `make clean`) but the emulator kept its data: adopt what already exists instead of failing on
+  # "already exists".
   in_state=$(tf state list 2>/dev/null || true)
   adopt() { # address id
     grep -qxF "$1" <<<"$in_state" && return 0
-    run_logged "$state_dir/import.log" tf import -input=false -no-color "${vars[@]}" "$1" "$2"
-    echo "adopted existing $1 ($2)"
+    imports+=("$1 $2")
+    echo "adopting existing $1 ($2)"
   }
   if aws_local dynamodb describe-table --table-name "$table" >/dev/null 2>&1; then
     adopt module.data_stores.aws_dynamodb_table.users "$table"
@@ -136,6 +120,19 @@ if [ "${PROVISION_FRESH:-0}" != 1 ] && command -v aws >/dev/null; then
   if [ -n "$account" ] && aws_local iam get-policy --policy-arn "$policy_arn" >/dev/null 2>&1; then
     adopt module.workload_iam.aws_iam_policy.app "$policy_arn"
   fi
+fi
+
+root=terraform
+rm -rf "$state_dir/root"
+if [ ${#imports[@]} -gt 0 ]; then
+  root="$state_dir/root"
+  mkdir -p "$root"
+  for file in terraform/*.tf terraform/.terraform.lock.hcl; do ln -s "$PWD/$file" "$root/"; done
+  ln -s "$PWD/terraform/modules" "$root/modules"
+  echo "# Written by scripts/provision-local.sh for this run only: adopt what the emulator already has." >"$root/local_imports.tf"
+  for pair in "${imports[@]}"; do
+    printf '\nimport {\n  to = %s\n  id = "%s"\n}\n' "${pair%% *}" "${pair#* }" >>"$root/local_imports.tf"
+  done
 fi
 
 run_logged "$state_dir/apply.log" terraform -chdir="$root" apply -auto-approve -input=false -no-color "${vars[@]}"
