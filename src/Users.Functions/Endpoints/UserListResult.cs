@@ -95,7 +95,7 @@ internal sealed partial class UserListResult(ListUsers listUsers, ApiOptions opt
                     json.Flush();
                     if ((await body.FlushAsync(httpContext.RequestAborted)).IsCompleted)
                     {
-                        return; // the client is gone: no more pages to read for nobody
+                        return; // the client has gone: reading more pages would be for nobody
                     }
                 }
 

@@ -46,13 +46,11 @@ public sealed class AppProcess : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(settings);
         var port = MotoServer.FreePort();
         var app = AppPath;
-        var start = new ProcessStartInfo(app.EndsWith(".dll", StringComparison.Ordinal) ? "dotnet" : app, app.EndsWith(".dll", StringComparison.Ordinal) ? [app] : [])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = workingDirectory ?? Path.GetDirectoryName(app) ?? AppContext.BaseDirectory,
-        };
+        var start = app.EndsWith(".dll", StringComparison.Ordinal) ? new ProcessStartInfo("dotnet", [app]) : new ProcessStartInfo(app);
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
+        start.WorkingDirectory = workingDirectory ?? Path.GetDirectoryName(app) ?? AppContext.BaseDirectory;
         foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("AWS_", StringComparison.Ordinal) || k.StartsWith("ASPNETCORE_", StringComparison.Ordinal)).ToList())
         {
             start.Environment.Remove(key);
