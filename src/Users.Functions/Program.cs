@@ -4,7 +4,7 @@ using Users.Lambda.Hosting;
 
 try
 {
-    var builder = WebApplication.CreateSlimBuilder(args);
+    var builder = WebApplication.CreateSlimBuilder(HostArguments.WithDefaults(args));
     builder.UseLambdaHostingWhenConfigured();
     builder.AddUsersApi();
 
