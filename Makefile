@@ -71,13 +71,15 @@ minikube: ## Run the API on minikube: LocalStack, Terraform, image load, helm in
 # `sam build` copies CodeUri (the repository root) to a scratch folder and runs `make build-<LogicalId>` there with
 # ARTIFACTS_DIR set: these targets use only what is inside the repository and leave $(ARTIFACTS_DIR)/bootstrap.
 #   LAMBDA_RID=linux-x64|linux-arm64 (match the template's Architecture parameter)
-#   LAMBDA_PUBLISH=r2r (self-contained composite ReadyToRun, default) | aot (Native AOT) | jit (self-contained, no ReadyToRun)
+#   LAMBDA_PUBLISH=r2r (self-contained, trimmed, composite ReadyToRun, default) | aot (Native AOT) | jit (self-contained, no ReadyToRun)
 LAMBDA_PROJECT := src/Users.Functions/Users.Functions.csproj
 LAMBDA_RID ?= linux-x64
 LAMBDA_PUBLISH ?= r2r
 ARTIFACTS_DIR ?= $(CURDIR)/artifacts/lambda
-# Composite ReadyToRun (the framework and the app compiled together) starts ~30% faster than per-assembly R2R.
-LAMBDA_PUBLISH_FLAGS_r2r := --self-contained true -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true
+# Composite ReadyToRun (the framework and the app compiled together) starts ~30% faster than per-assembly R2R; trimmed
+# first (the code is trim-safe: it is the Native AOT build's), the package is 64 MB instead of 144, the function's peak
+# RSS 76 MB instead of 109, and the cold start ≈ 10% shorter (docs/lambda.md).
+LAMBDA_PUBLISH_FLAGS_r2r := --self-contained true -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true -p:PublishTrimmed=true
 LAMBDA_PUBLISH_FLAGS_jit := --self-contained true -p:PublishReadyToRun=false
 # AOT analysis warnings stay warnings for this publish only (the build proper keeps warnings as errors).
 LAMBDA_PUBLISH_FLAGS_aot := -p:PublishAot=true -p:StripSymbols=true $(if $(shell command -v clang 2>/dev/null),,-p:CppCompilerAndLinker=gcc)
