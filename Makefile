@@ -72,7 +72,7 @@ minikube: ## Run the API on minikube: LocalStack, Terraform, image load, helm in
 # ARTIFACTS_DIR set: these targets use only what is inside the repository and leave $(ARTIFACTS_DIR)/bootstrap.
 #   LAMBDA_RID=linux-x64|linux-arm64 (match the template's Architecture parameter)
 #   LAMBDA_PUBLISH=r2r (self-contained, trimmed, composite ReadyToRun, default) | aot (Native AOT) | jit (self-contained, no ReadyToRun)
-LAMBDA_PROJECT := src/Users.Functions/Users.Functions.csproj
+LAMBDA_PROJECT ?= src/Users.Functions/Users.Functions.csproj
 LAMBDA_RID ?= linux-x64
 LAMBDA_PUBLISH ?= r2r
 ARTIFACTS_DIR ?= $(CURDIR)/artifacts/lambda
@@ -95,7 +95,7 @@ lambda-publish: ## Publish the Lambda function (LAMBDA_PUBLISH=r2r|aot|jit, LAMB
 		-p:TieredPGO=false \
 		-p:DebugType=None -p:DebugSymbols=false -p:IntermediateOutputPath=obj/lambda/$(LAMBDA_RID)-$(LAMBDA_PUBLISH)/ \
 		-p:OutputPath=bin/lambda/$(LAMBDA_RID)-$(LAMBDA_PUBLISH)/ -o "$(ARTIFACTS_DIR)"
-	mv -f "$(ARTIFACTS_DIR)/Users.Functions" "$(ARTIFACTS_DIR)/bootstrap"
+	mv -f "$(ARTIFACTS_DIR)/$(basename $(notdir $(LAMBDA_PROJECT)))" "$(ARTIFACTS_DIR)/bootstrap"
 	rm -f "$(ARTIFACTS_DIR)"/*.dbg "$(ARTIFACTS_DIR)"/*.pdb
 	chmod +x "$(ARTIFACTS_DIR)/bootstrap"
 

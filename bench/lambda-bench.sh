@@ -3,11 +3,14 @@
 # prints the cold start (function process start -> first GET /users response through the Lambda emulator; a fresh
 # process per run), the warm per-invoke latency seen by a client of the emulator's API front, and the peak RSS.
 # Storage is a moto_server on a free loopback port, started and stopped here.
-#   BENCH_VARIANTS="jit r2r aot"  BENCH_COLD_RUNS=7  BENCH_WARM_INVOKES=300
+# Then the floor under it: an empty application on the same hosting adapter (bench/Users.LambdaFloor), published the
+# same way and measured the same way in the same sitting, so that the function's own share of its cold start shows.
+#   BENCH_VARIANTS="jit r2r aot"  BENCH_FLOOR_VARIANTS="r2r aot"  BENCH_COLD_RUNS=7  BENCH_WARM_INVOKES=300
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 variants=${BENCH_VARIANTS:-jit r2r aot}
+floor_variants=${BENCH_FLOOR_VARIANTS-r2r aot}
 cold_runs=${BENCH_COLD_RUNS:-7}
 warm_invokes=${BENCH_WARM_INVOKES:-300}
 out=$PWD/.local/bench
@@ -33,4 +36,12 @@ for variant in $variants; do
     continue
   fi
   dotnet "$out/tool/Users.LambdaBench.dll" "$variant" "$out/$variant/bootstrap" "$cold_runs" "$warm_invokes" /users
+done
+for variant in $floor_variants; do
+  if ! make --no-print-directory lambda-publish LAMBDA_PUBLISH="$variant" LAMBDA_PROJECT=bench/Users.LambdaFloor/Users.LambdaFloor.csproj \
+    ARTIFACTS_DIR="$out/floor-$variant" >"$out/publish-floor-$variant.log" 2>&1; then
+    echo "floor $variant: did not publish (see $out/publish-floor-$variant.log)"
+    continue
+  fi
+  dotnet "$out/tool/Users.LambdaBench.dll" "floor $variant" "$out/floor-$variant/bootstrap" "$cold_runs" "$warm_invokes" /users
 done

@@ -50,7 +50,7 @@ internal static class BenchProgram
         cold.Sort();
         warm.Sort();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{label,-6} cold start ms: median {Median(cold):F0} (min {cold[0]:F0}, max {cold[^1]:F0}, n={cold.Count})   " +
+            $"{label,-9} cold start ms: median {Median(cold):F0} (min {cold[0]:F0}, max {cold[^1]:F0}, n={cold.Count})   " +
             $"warm ms: p50 {Percentile(warm, 0.50):F2} p90 {Percentile(warm, 0.90):F2} p99 {Percentile(warm, 0.99):F2} (n={warm.Count})   " +
             $"peak RSS MB: {peakRssKb / 1024.0:F0}"));
         return 0;
