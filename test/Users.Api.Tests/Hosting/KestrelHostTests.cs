@@ -32,6 +32,27 @@ public sealed class KestrelHostTests(KestrelApiFixture fixture) : IClassFixture<
         var error = string.Join('\n', app.StandardError);
         Assert.Contains($"{key}='{value}' is not valid", error, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+        // Nor a stack trace in the logs: the settings are checked before the host starts, so it has no failure to log.
+        Assert.DoesNotContain("   at ", string.Join('\n', app.StandardOutput), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Invalid_settings_of_both_kinds_stop_start_up_with_one_line_and_no_stack_trace()
+    {
+        // AVATARS_BUCKET_NAME is a storage setting, METRICS_PORT an API one: whichever the start-up meets first, the
+        // process says so in one line and logs no "Hosting failed to start" with a stack trace.
+        await using var app = AppProcess.Start(fixture.Settings(new Dictionary<string, string>
+        {
+            ["AVATARS_BUCKET_NAME"] = "Not_A_Bucket",
+            ["METRICS_PORT"] = "70000",
+        }));
+
+        Assert.Equal(2, await app.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        var line = Assert.Single(app.StandardError, l => l.StartsWith("Invalid configuration:", StringComparison.Ordinal));
+        Assert.Contains("is not valid", line, StringComparison.Ordinal);
+        var everything = string.Join('\n', app.StandardOutput.Concat(app.StandardError));
+        Assert.DoesNotContain("   at ", everything, StringComparison.Ordinal);
+        Assert.DoesNotContain("Hosting failed to start", everything, StringComparison.Ordinal);
     }
 
     [Fact]
