@@ -10,17 +10,17 @@ try
     builder.AddUsersApi();
 
     var app = builder.Build();
-    // Every setting is checked now, before anything starts: an invalid one is the one line below, not the host's
-    // "Hosting failed to start" error with a stack trace (the host would check the same options again, cached).
-    app.Services.GetService<IStartupValidator>()?.Validate();
+    // Every setting of both classes is checked now, before anything starts: an invalid one is the one line below, not
+    // the host's "Hosting failed to start" with a stack trace (ValidateOnStart stays behind it, per class).
+    app.Services.GetRequiredService<SettingsValidation>().ThrowIfInvalid();
     app.UseUsersApi();
     await app.RunAsync();
     return 0;
 }
-catch (Exception ex) when (SettingsFailures.Of(ex) is { Count: > 0 } failures)
+catch (OptionsValidationException ex)
 {
     // An invalid setting: say which and why, then stop (no stack trace needed).
-    await Console.Error.WriteLineAsync($"Invalid configuration: {string.Join(" ", failures)}");
+    await Console.Error.WriteLineAsync($"Invalid configuration: {string.Join(" ", ex.Failures)}");
     return 2;
 }
 

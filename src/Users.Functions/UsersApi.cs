@@ -63,11 +63,13 @@ public static class UsersApi
         services.AddSingleton<IValidateOptions<ApiOptions>>(sp => sp.GetRequiredService<SettingsValidation>());
         services.AddOptions<AwsStorageOptions>().ValidateOnStart();
         services.AddOptions<ApiOptions>().ValidateOnStart();
-        services.AddOptions<HostOptions>().Configure<IOptions<ApiOptions>>((host, api) => host.ShutdownTimeout = api.Value.ShutdownTimeout);
-        services.AddOptions<KestrelServerOptions>().Configure<IOptions<ApiOptions>>((kestrel, api) =>
+        // The host and Kestrel are built before the settings are checked (Program does it next, for both classes at
+        // once): they take the bound values without validating them, so that building never fails on a setting.
+        services.AddOptions<HostOptions>().Configure<SettingsValidation>((host, settings) => host.ShutdownTimeout = settings.Api.ShutdownTimeout);
+        services.AddOptions<KestrelServerOptions>().Configure<SettingsValidation>((kestrel, settings) =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = api.Value.MaxRequestBodyBytes;
+            kestrel.Limits.MaxRequestBodySize = settings.Api.MaxRequestBodyBytes;
         });
 
         // Storage: the AWS adapters behind the domain's ports.
