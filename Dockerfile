@@ -32,7 +32,7 @@ RUN case "${TARGETARCH:-$(uname -m)}" in \
 # Only what restore reads: this layer and the restore below are reused until a project or props file changes.
 COPY global.json Directory.Build.props Directory.Packages.props Users.slnx .editorconfig ./
 COPY src/Users.Core/Users.Core.csproj src/Users.Core/
-COPY src/Users.Functions/Users.Functions.csproj src/Users.Functions/
+COPY src/Users.Functions/Users.Functions.csproj src/Users.Functions/Runtime.props src/Users.Functions/
 COPY src/Users.Lambda.Hosting/Users.Lambda.Hosting.csproj src/Users.Lambda.Hosting/
 RUN dotnet restore src/Users.Functions/Users.Functions.csproj -r "$(cat /rid)" -p:PublishAot=true
 # The sources, then one native executable (symbols stripped into a .dbg file, which the image leaves out).
