@@ -30,18 +30,19 @@ PROVISION_WITH=aws-cli bash scripts/provision-local.sh "$AWS_ENDPOINT_URL" >/dev
 
 dotnet build bench/Users.LambdaBench -c Release -o "$out/tool" --nologo -v quiet
 echo "machine: $(nproc) cores, $(uname -m), $(dotnet --version) SDK; cold runs: $cold_runs; warm invokes: $warm_invokes"
-for variant in $variants; do
-  if ! make --no-print-directory lambda-publish LAMBDA_PUBLISH="$variant" ARTIFACTS_DIR="$out/$variant" >"$out/publish-$variant.log" 2>&1; then
-    echo "$variant: did not publish (see $out/publish-$variant.log)"
-    continue
+# bench LABEL DIR PUBLISH [MAKE_ARGS...]: make lambda-publish into $out/DIR, then cold starts and warm invokes of it.
+bench() {
+  local label=$1 dir=$2 publish=$3
+  shift 3
+  if ! make --no-print-directory lambda-publish LAMBDA_PUBLISH="$publish" ARTIFACTS_DIR="$out/$dir" "$@" >"$out/publish-$dir.log" 2>&1; then
+    echo "$label: did not publish (see $out/publish-$dir.log)"
+    return
   fi
-  dotnet "$out/tool/Users.LambdaBench.dll" "$variant" "$out/$variant/bootstrap" "$cold_runs" "$warm_invokes" /users
+  dotnet "$out/tool/Users.LambdaBench.dll" "$label" "$out/$dir/bootstrap" "$cold_runs" "$warm_invokes" /users
+}
+for variant in $variants; do
+  bench "$variant" "$variant" "$variant"
 done
 for variant in $floor_variants; do
-  if ! make --no-print-directory lambda-publish LAMBDA_PUBLISH="$variant" LAMBDA_PROJECT=bench/Users.LambdaFloor/Users.LambdaFloor.csproj \
-    ARTIFACTS_DIR="$out/floor-$variant" >"$out/publish-floor-$variant.log" 2>&1; then
-    echo "floor $variant: did not publish (see $out/publish-floor-$variant.log)"
-    continue
-  fi
-  dotnet "$out/tool/Users.LambdaBench.dll" "floor $variant" "$out/floor-$variant/bootstrap" "$cold_runs" "$warm_invokes" /users
+  bench "floor $variant" "floor-$variant" "$variant" LAMBDA_PROJECT=bench/Users.LambdaFloor/Users.LambdaFloor.csproj
 done
