@@ -269,7 +269,7 @@ run "root_wires_the_endpoint_cidrs_and_the_vpc_cidr" {
   }
 
   assert {
-    condition     = output.helm_values["config.trustedProxies"] == "10.60.0.0/16" && endswith(output.helm_set_flags, " --set config.trustedProxies=10.60.0.0/16")
+    condition     = output.helm_values["admission.trustedProxies"] == "10.60.0.0/16" && endswith(output.helm_set_flags, " --set admission.trustedProxies=10.60.0.0/16")
     error_message = "The Helm flags must trust X-Forwarded-For from the cluster's VPC only, got: ${output.helm_set_flags}"
   }
 }

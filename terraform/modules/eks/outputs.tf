@@ -34,7 +34,7 @@ output "vpc_id" {
 }
 
 output "vpc_cidr" {
-  description = "The VPC's CIDR block: the load balancer's addresses, which the chart's config.trustedProxies trusts."
+  description = "The VPC's CIDR block: the load balancer's addresses, which the chart's admission.trustedProxies trusts."
   value       = aws_vpc.this.cidr_block
 }
 
