@@ -27,6 +27,8 @@ module "eks" {
   node_instance_types = var.eks_node_instance_types
   node_count          = var.eks_node_count
   admin_principal_arn = var.eks_admin_principal_arn
+
+  endpoint_public_access_cidrs = var.eks_endpoint_public_access_cidrs
 }
 
 locals {

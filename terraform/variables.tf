@@ -252,6 +252,22 @@ variable "eks_node_count" {
   }
 }
 
+variable "eks_endpoint_public_access_cidrs" {
+  description = "IPv4 CIDR blocks that may reach the optional cluster's Kubernetes API endpoint from the internet (e.g. your office, your CI runners' egress addresses). Empty (default): the endpoint is private, reachable only from inside the VPC. 0.0.0.0/0 is refused."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for cidr in var.eks_endpoint_public_access_cidrs : can(regex("^[0-9]{1,3}(\\.[0-9]{1,3}){3}/[0-9]{1,2}$", cidr)) && try(cidrsubnet(cidr, 0, 0) == cidr, false)])
+    error_message = "eks_endpoint_public_access_cidrs must hold IPv4 CIDR blocks written as their network address, e.g. 203.0.113.0/24 or 198.51.100.7/32."
+  }
+
+  validation {
+    condition     = !contains([for cidr in var.eks_endpoint_public_access_cidrs : try(split("/", cidr)[1], "")], "0")
+    error_message = "eks_endpoint_public_access_cidrs must not open the endpoint to every address (a /0): list the networks that need it."
+  }
+}
+
 variable "eks_admin_principal_arn" {
   description = "IAM role or user ARN granted cluster-admin on the optional cluster through an EKS access entry. null gives cluster-admin to the identity that creates the cluster instead."
   type        = string
