@@ -102,6 +102,10 @@ lambda-publish: ## Publish the Lambda function (LAMBDA_PUBLISH=r2r|aot|jit, LAMB
 lambda-local: ## Serve the API through the Lambda path (emulated Runtime API + API Gateway) on http://127.0.0.1:3000 (LAMBDA_FRONT=rest: REST API, /prod)
 	bash scripts/lambda-local.sh
 
+.PHONY: lambda-testtool
+lambda-testtool: ## The same through AWS's Lambda Test Tool v2 (dotnet lambda-test-tool) on http://127.0.0.1:3000 (LAMBDA_FRONT=rest: Rest mode); docs/lambda.md
+	bash scripts/lambda-testtool.sh
+
 lambda-bench: ## Cold start (JIT, ReadyToRun, Native AOT), warm latency and peak RSS through the Lambda emulator
 	bash bench/lambda-bench.sh
 
