@@ -143,7 +143,7 @@ TF_VARS ?=
 
 .PHONY: tf-test tf-plan
 
-tf-test: ## Terraform: fmt, validate, terraform test, apply on moto + API checks + smoke, destroy
+tf-test: ## Terraform: fmt, validate, terraform test, then test/Users.Terraform.Tests (apply on moto, read back, every AWS request of the app and of a release evaluated against the roles, trust tables, destroy)
 	bash scripts/test-terraform.sh
 
 tf-plan: ## Terraform: init + plan against real AWS (credentials from your environment; TF_VARS="-var-file=examples/aws.tfvars")

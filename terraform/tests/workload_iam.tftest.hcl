@@ -183,8 +183,16 @@ run "pod_identity_role_and_association" {
       Effect    = "Allow"
       Principal = { Service = "pods.eks.amazonaws.com" }
       Action    = ["sts:AssumeRole", "sts:TagSession"]
+      Condition = {
+        StringEquals = {
+          "aws:SourceAccount"                         = "123456789012"
+          "aws:RequestTag/kubernetes-namespace"       = "users"
+          "aws:RequestTag/kubernetes-service-account" = "users-api"
+        }
+        ArnLike = { "aws:SourceArn" = "arn:aws:eks:us-east-1:123456789012:cluster/prod" }
+      }
     }]
-    error_message = "The Pod Identity role must trust pods.eks.amazonaws.com with sts:AssumeRole and sts:TagSession only."
+    error_message = "The Pod Identity role must trust pods.eks.amazonaws.com (sts:AssumeRole, sts:TagSession) for this account, the cluster prod and users/users-api only."
   }
 
   assert {
