@@ -27,6 +27,7 @@ run "app_policy_is_exactly_what_the_code_uses" {
       ]
       ])) == toset([
       "Allow dynamodb:DescribeTable arn:aws:dynamodb:us-east-1:123456789012:table/users",
+      "Allow dynamodb:GetItem arn:aws:dynamodb:us-east-1:123456789012:table/users",
       "Allow dynamodb:PutItem arn:aws:dynamodb:us-east-1:123456789012:table/users",
       "Allow dynamodb:Scan arn:aws:dynamodb:us-east-1:123456789012:table/users",
       "Allow s3:PutObject arn:aws:s3:::users-avatars/avatars/*",
