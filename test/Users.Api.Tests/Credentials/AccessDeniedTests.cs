@@ -16,9 +16,10 @@ namespace Users.Api.Tests.Credentials;
 /// needs the refused GetItem: the request answers 503 with Retry-After, the log says at Error which action on which
 /// resource was refused to whom, the denial is counted by operation, and the reconciler gives the kept avatar up after
 /// <c>MaxDeniedAttempts</c> (3) refused attempts, logging its key, instead of retrying it until the process stops.
-/// The alert on the counter is promtool-tested (helm/users-api/files/prometheus/rules.test.yaml).
+/// The alert on the counter is promtool-tested (helm/users-api/files/prometheus/rules.test.yaml). On the app process (or
+/// API_TEST_APP: scripts/test-sam.sh runs it against the Native AOT build); not in the image step's Credentials category,
+/// whose host is the container.
 /// </summary>
-[Trait("Category", "Credentials")]
 public sealed partial class AccessDeniedTests
 {
     [Fact]
