@@ -177,6 +177,12 @@ variable "eks_cluster_name" {
   }
 }
 
+variable "create_pod_identity_association" {
+  description = "Create the Pod Identity association on the cluster (eks_cluster_name or the one created here). false when the cluster's admins manage associations, or on an emulator without the EKS Pod Identity API; the role's trust stays pinned to the cluster either way."
+  type        = bool
+  default     = true
+}
+
 # --- Workload identity: Lambda ----------------------------------------------
 
 variable "create_lambda_role" {

@@ -33,6 +33,17 @@ public sealed class ChartProfileTests(ITestOutputHelper output)
         return profile == Defaults ? ChartRenderer.Render() : ChartRenderer.Render(ChartRenderer.ValuesFile(profile));
     }
 
+    [Theory]
+    [MemberData(nameof(Profiles))]
+    public void Helm_lint_strict_passes(string profile)
+    {
+        string[] lint = ["lint", RepoPaths.ChartDir, "--strict", "--namespace", ChartRenderer.Namespace, "--kube-version", ChartRenderer.KubeVersion];
+        var result = ChartRenderer.Run(profile == Defaults ? lint : [.. lint, .. ChartRenderer.ValuesFile(profile)]);
+        output.WriteLine(result.StdOut);
+        Assert.True(result.ExitCode == 0, $"helm lint --strict failed for {profile}:\n{result.StdOut}\n{result.StdErr}");
+        Assert.Contains("1 chart(s) linted, 0 chart(s) failed", result.StdOut, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void The_chart_ships_the_minikube_and_eks_profiles()
     {
