@@ -34,6 +34,7 @@ COPY global.json Directory.Build.props Directory.Packages.props Users.slnx .edit
 COPY src/Users.Core/Users.Core.csproj src/Users.Core/
 COPY src/Users.Functions/Users.Functions.csproj src/Users.Functions/Runtime.props src/Users.Functions/
 COPY src/Users.Lambda.Hosting/Users.Lambda.Hosting.csproj src/Users.Lambda.Hosting/
+COPY src/Users.Logging/Users.Logging.csproj src/Users.Logging/
 RUN dotnet restore src/Users.Functions/Users.Functions.csproj -r "$(cat /rid)" -p:PublishAot=true
 # The sources, then one native executable (symbols stripped into a .dbg file, which the image leaves out).
 COPY src/ src/

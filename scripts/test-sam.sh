@@ -75,4 +75,4 @@ rm -rf "$scratch/artifacts-aot"
 ( cd "$scratch/src" && ARTIFACTS_DIR="$scratch/artifacts-aot" make build-UsersApiFunction LAMBDA_PUBLISH=aot )
 LAMBDA_TEST_FUNCTION="$scratch/artifacts-aot/bootstrap" API_TEST_APP="$scratch/artifacts-aot/bootstrap" run_classes artifacts/test-results/sam-aot \
   Contract.LambdaContractTests=45 Contract.ProcessContractTests=46 Hosting.LambdaMetricsTests=1 \
-  Credentials.CredentialSourceTests=4 Credentials.CredentialFailureTests=4
+  Credentials.CredentialSourceTests=4 Credentials.CredentialFailureTests=4 Credentials.AccessDeniedTests=1

@@ -27,6 +27,8 @@ module "eks" {
   node_instance_types = var.eks_node_instance_types
   node_count          = var.eks_node_count
   admin_principal_arn = var.eks_admin_principal_arn
+
+  endpoint_public_access_cidrs = var.eks_endpoint_public_access_cidrs
 }
 
 locals {
@@ -38,7 +40,7 @@ locals {
   oidc_issuer_url      = var.create_eks_cluster ? module.eks[0].oidc_issuer_url : var.oidc_issuer_url
   oidc_provider_arn    = var.create_eks_cluster ? module.eks[0].oidc_provider_arn : var.oidc_provider_arn
 
-  pod_identity_association = var.create_pod_identity_role && (var.create_eks_cluster || var.eks_cluster_name != null)
+  pod_identity_association = var.create_pod_identity_role && var.create_pod_identity_association && (var.create_eks_cluster || var.eks_cluster_name != null)
   pod_identity_cluster     = var.create_eks_cluster ? module.eks[0].cluster_name : var.eks_cluster_name
 }
 

@@ -95,6 +95,9 @@ locals {
       "config.awsRegion"         = var.aws_region
     },
     var.enable_cloudfront ? { "config.avatarsPublicBaseUrl" = module.data_stores.avatars_public_base_url } : {},
+    # The cluster's ALB reaches the pods from inside its VPC: trust X-Forwarded-For from there only (values-eks.yaml
+    # has the default eks_vpc_cidr; this follows a changed one).
+    var.create_eks_cluster ? { "admission.trustedProxies" = var.eks_vpc_cidr } : {},
   )
 
   sam_parameters = merge(
@@ -105,7 +108,7 @@ locals {
     var.create_lambda_role ? { LambdaRoleArn = module.workload_iam.lambda_role_arn } : {},
   )
 
-  helm_set_flags          = join(" ", [for key in ["serviceAccount.roleArn", "config.usersTableName", "config.avatarsBucketName", "config.awsRegion", "config.avatarsPublicBaseUrl"] : "--set ${key}=${local.helm_values[key]}" if contains(keys(local.helm_values), key)])
+  helm_set_flags          = join(" ", [for key in ["serviceAccount.roleArn", "config.usersTableName", "config.avatarsBucketName", "config.awsRegion", "config.avatarsPublicBaseUrl", "admission.trustedProxies"] : "--set ${key}=${local.helm_values[key]}" if contains(keys(local.helm_values), key)])
   sam_parameter_overrides = join(" ", [for key in ["UsersTableName", "AvatarsBucketName", "LambdaRoleArn"] : "${key}=${local.sam_parameters[key]}" if contains(keys(local.sam_parameters), key)])
 }
 

@@ -177,6 +177,12 @@ variable "eks_cluster_name" {
   }
 }
 
+variable "create_pod_identity_association" {
+  description = "Create the Pod Identity association on the cluster (eks_cluster_name or the one created here). false when the cluster's admins manage associations, or on an emulator without the EKS Pod Identity API; the role's trust stays pinned to the cluster either way."
+  type        = bool
+  default     = true
+}
+
 # --- Workload identity: Lambda ----------------------------------------------
 
 variable "create_lambda_role" {
@@ -249,6 +255,22 @@ variable "eks_node_count" {
   validation {
     condition     = var.eks_node_count.min >= 0 && var.eks_node_count.min <= var.eks_node_count.desired && var.eks_node_count.desired <= var.eks_node_count.max && var.eks_node_count.max >= 1
     error_message = "eks_node_count must satisfy 0 <= min <= desired <= max and max >= 1."
+  }
+}
+
+variable "eks_endpoint_public_access_cidrs" {
+  description = "IPv4 CIDR blocks that may reach the optional cluster's Kubernetes API endpoint from the internet (e.g. your office, your CI runners' egress addresses). Empty (default): the endpoint is private, reachable only from inside the VPC. 0.0.0.0/0 is refused."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for cidr in var.eks_endpoint_public_access_cidrs : can(regex("^[0-9]{1,3}(\\.[0-9]{1,3}){3}/[0-9]{1,2}$", cidr)) && try(cidrsubnet(cidr, 0, 0) == cidr, false)])
+    error_message = "eks_endpoint_public_access_cidrs must hold IPv4 CIDR blocks written as their network address, e.g. 203.0.113.0/24 or 198.51.100.7/32."
+  }
+
+  validation {
+    condition     = !contains([for cidr in var.eks_endpoint_public_access_cidrs : try(split("/", cidr)[1], "")], "0")
+    error_message = "eks_endpoint_public_access_cidrs must not open the endpoint to every address (a /0): list the networks that need it."
   }
 }
 

@@ -120,18 +120,16 @@ wait_data_stores() {
   done
 }
 
-# serve_until_exit PID: waits for the server PID; meanwhile reports the end of provisioning, and stops everything
-# if provisioning fails (the local table and bucket would not have production's settings).
+# serve_until_exit PID...: waits until one of the server PIDs exits (its status ends the script; the EXIT trap stops
+# the others); meanwhile reports the end of provisioning, and stops everything if provisioning fails (the local table
+# and bucket would not have production's settings).
 serve_until_exit() {
-  local server=$1 rc=0
+  local rc=0 server
   if [ -n "${PROVISION_PID:-}" ]; then
-    wait -n "$server" "$PROVISION_PID" || rc=$?
-    if kill -0 "$server" 2>/dev/null; then
-      [ $rc -eq 0 ] || provisioning_failed
-      echo "==> provisioning complete: $(grep -E '^Apply complete|created|adopted' "$PROVISION_LOG" | tr '\n' ' ')"
-    else
-      exit "$rc"
-    fi
+    wait -n "$@" "$PROVISION_PID" || rc=$?
+    for server in "$@"; do kill -0 "$server" 2>/dev/null || exit "$rc"; done
+    [ $rc -eq 0 ] || provisioning_failed
+    echo "==> provisioning complete: $(grep -E '^Apply complete|created|adopted' "$PROVISION_LOG" | tr '\n' ' ')"
   fi
-  wait "$server"
+  wait -n "$@"
 }

@@ -1,27 +1,29 @@
-using Microsoft.Extensions.Options;
 using Users.Functions;
 using Users.Functions.Settings;
 using Users.Lambda.Hosting;
 
+var builder = WebApplication.CreateSlimBuilder(HostArguments.WithDefaults(args));
+builder.UseLambdaHostingWhenConfigured();
 try
 {
-    var builder = WebApplication.CreateSlimBuilder(HostArguments.WithDefaults(args));
-    builder.UseLambdaHostingWhenConfigured();
     builder.AddUsersApi();
-
     var app = builder.Build();
-    // Every setting of both classes is checked now, before anything starts: an invalid one is the one line below, not
-    // the host's "Hosting failed to start" with a stack trace (ValidateOnStart stays behind it, per class).
-    app.Services.GetRequiredService<SettingsValidation>().ThrowIfInvalid();
     app.UseUsersApi();
     await app.RunAsync();
     return 0;
 }
-catch (OptionsValidationException ex)
+catch (InvalidSettingsException ex)
 {
-    // An invalid setting: say which and why, then stop (no stack trace needed).
-    await Console.Error.WriteLineAsync($"Invalid configuration: {string.Join(" ", ex.Failures)}");
+    // An invalid setting: one line naming every one (no stack trace needed), Lambda's init error on Lambda, then stop.
+    await Console.Error.WriteLineAsync(ex.Message);
+    builder.ReportInitError(ex);
     return 2;
+}
+catch (Exception ex)
+{
+    // Any other failure: on Lambda, before the first invocation, it is the init error too (elsewhere this does nothing).
+    builder.ReportInitError(ex);
+    throw;
 }
 
 /// <summary>The entry point, visible to the integration tests' WebApplicationFactory.</summary>

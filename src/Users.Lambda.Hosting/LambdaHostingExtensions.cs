@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -14,20 +15,40 @@ namespace Users.Lambda.Hosting;
 public static class LambdaHostingExtensions
 {
     /// <summary>
-    /// When AWS_LAMBDA_RUNTIME_API is set, swaps Kestrel for the Lambda server (invocations from the Runtime API run
-    /// through the same pipeline) and logs Powertools-shaped JSON; otherwise does nothing.
+    /// True inside a Lambda execution environment (<c>AWS_LAMBDA_RUNTIME_API</c> set): the one switch between the two
+    /// hosts, asked by this adapter and by the app alike (its Lambda defaults, its telemetry).
+    /// </summary>
+    public static bool IsLambda(this IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return LambdaRuntimeSettings.FromEnvironment(key => configuration[key]) is not null;
+    }
+
+    /// <summary>
+    /// When <see cref="IsLambda"/>, swaps Kestrel for the Lambda server (invocations from the Runtime API run through
+    /// the same pipeline) and logs Powertools-shaped JSON; otherwise does nothing.
     /// </summary>
     public static WebApplicationBuilder UseLambdaHostingWhenConfigured(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var settings = LambdaRuntimeSettings.FromEnvironment(Environment.GetEnvironmentVariable);
-        if (settings is null)
-        {
-            return builder;
-        }
+        var configuration = builder.Configuration;
+        var settings = LambdaRuntimeSettings.FromEnvironment(key => configuration[key]);
+        return settings is null ? builder : builder.UseLambdaHosting(settings, key => configuration[key]);
+    }
 
-        InitErrorReporter.Install(settings);
-        return builder.UseLambdaHosting(settings, Environment.GetEnvironmentVariable);
+    /// <summary>
+    /// Posts a start-up failure to the Runtime API as the function's init error, when on Lambda and before the first
+    /// invocation was asked for; does nothing otherwise (returns false). For Program's catch: Lambda then shows the cause
+    /// in the failed invocation and its logs rather than a runtime that exited with nothing said.
+    /// </summary>
+    public static bool ReportInitError(this WebApplicationBuilder builder, Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(exception);
+        var configuration = builder.Configuration;
+        return LambdaRuntimeSettings.FromEnvironment(key => configuration[key]) is { } settings &&
+            !LambdaInvocationContext.LoopStarted &&
+            InitErrorReporter.ReportOnce(settings.RuntimeApi, exception);
     }
 
     internal static WebApplicationBuilder UseLambdaHosting(this WebApplicationBuilder builder, LambdaRuntimeSettings settings, Func<string, string?> environment)

@@ -219,6 +219,49 @@ run "cloudfront_reads_avatars_through_oac_only" {
   }
 }
 
+run "cloudfront_sends_security_headers_with_every_avatar" {
+  command = plan
+
+  module {
+    source = "./modules/data-stores"
+  }
+
+  variables {
+    enable_cloudfront = true
+  }
+
+  override_resource {
+    target          = aws_cloudfront_response_headers_policy.avatars[0]
+    override_during = plan
+    values          = { id = "67f7725c-6f97-4210-82d7-5512b31e9d03" }
+  }
+
+  assert {
+    condition     = one(aws_cloudfront_distribution.avatars[0].default_cache_behavior).response_headers_policy_id == "67f7725c-6f97-4210-82d7-5512b31e9d03"
+    error_message = "Every avatar response must go through the security headers policy."
+  }
+
+  assert {
+    condition     = one(one(aws_cloudfront_response_headers_policy.avatars[0].security_headers_config).content_type_options).override == true
+    error_message = "X-Content-Type-Options: nosniff must be sent, overriding the origin."
+  }
+
+  assert {
+    condition     = one(one(aws_cloudfront_response_headers_policy.avatars[0].security_headers_config).content_security_policy).content_security_policy == "default-src 'none'" && one(one(aws_cloudfront_response_headers_policy.avatars[0].security_headers_config).content_security_policy).override
+    error_message = "Content-Security-Policy must be default-src 'none', overriding the origin."
+  }
+
+  assert {
+    condition     = one(one(aws_cloudfront_response_headers_policy.avatars[0].security_headers_config).strict_transport_security).access_control_max_age_sec >= 31536000 && one(one(aws_cloudfront_response_headers_policy.avatars[0].security_headers_config).strict_transport_security).override && !one(one(aws_cloudfront_response_headers_policy.avatars[0].security_headers_config).strict_transport_security).preload
+    error_message = "Strict-Transport-Security must be sent for at least a year (no preload), overriding the origin."
+  }
+
+  assert {
+    condition     = one(one(aws_cloudfront_response_headers_policy.avatars[0].security_headers_config).frame_options).frame_option == "DENY"
+    error_message = "Avatars must not be framed."
+  }
+}
+
 run "plain_http_emulator_mode_drops_the_tls_statements" {
   command = plan
 

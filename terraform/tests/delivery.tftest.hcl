@@ -47,9 +47,12 @@ run "trust_pins_audience_and_the_production_environment" {
           "token.actions.githubusercontent.com:aud" = "sts.amazonaws.com"
           "token.actions.githubusercontent.com:sub" = "repo:acme/users-api:environment:production"
         }
+        StringLike = {
+          "token.actions.githubusercontent.com:job_workflow_ref" = "acme/users-api/.github/workflows/release.yml@refs/tags/v*"
+        }
       }
     }]
-    error_message = "The deploy role must trust only AssumeRoleWithWebIdentity from GitHub with aud sts.amazonaws.com and sub repo:acme/users-api:environment:production (StringEquals, no wildcard)."
+    error_message = "The deploy role must trust only AssumeRoleWithWebIdentity from GitHub with aud sts.amazonaws.com, sub repo:acme/users-api:environment:production (StringEquals) and the release workflow at a v* tag (job_workflow_ref)."
   }
 
   assert {
@@ -111,14 +114,21 @@ run "policy_is_scoped_to_this_repository_stack_bucket_cluster_and_role" {
       ["Allow s3:GetBucketLocation arn:aws:s3:::users-api-sam-artifacts-123456789012-us-east-1",
         "Allow s3:ListBucket arn:aws:s3:::users-api-sam-artifacts-123456789012-us-east-1",
         "Allow s3:GetObject arn:aws:s3:::users-api-sam-artifacts-123456789012-us-east-1/*",
+        "Allow s3:GetObjectVersion arn:aws:s3:::users-api-sam-artifacts-123456789012-us-east-1/*",
       "Allow s3:PutObject arn:aws:s3:::users-api-sam-artifacts-123456789012-us-east-1/*"],
-      [for a in ["AddPermission", "CreateFunction", "DeleteFunction", "GetFunction", "GetFunctionConfiguration", "ListTags", "RemovePermission", "TagResource", "UntagResource", "UpdateFunctionCode", "UpdateFunctionConfiguration"] :
+      [for a in ["AddPermission", "CreateFunction", "DeleteFunction", "DeleteFunctionConcurrency", "GetFunction", "GetFunctionCodeSigningConfig", "GetFunctionConfiguration", "GetFunctionRecursionConfig", "GetFunctionScalingConfig", "GetPolicy", "GetRuntimeManagementConfig", "ListTags", "PublishVersion", "PutFunctionConcurrency", "PutFunctionRecursionConfig", "PutRuntimeManagementConfig", "RemovePermission", "TagResource", "UntagResource", "UpdateFunctionCode", "UpdateFunctionConfiguration"] :
       "Allow lambda:${a} arn:aws:lambda:us-east-1:123456789012:function:users-api-*"],
-      flatten([for m in ["DELETE", "GET", "PATCH", "POST", "PUT"] : [for r in ["/apis", "/apis/*", "/tags/*"] : "Allow apigateway:${m} arn:aws:apigateway:us-east-1::${r}"]]),
+      flatten([for m in ["DELETE", "GET", "PATCH", "POST", "PUT"] : [for r in ["/apis", "/apis/*", "/restapis", "/restapis/*", "/tags/*"] : "Allow apigateway:${m} arn:aws:apigateway:us-east-1::${r}"]]),
+      [for a in ["CreateTopic", "DeleteTopic", "GetDataProtectionPolicy", "GetSubscriptionAttributes", "GetTopicAttributes", "ListSubscriptionsByTopic", "ListTagsForResource", "PutDataProtectionPolicy", "SetSubscriptionAttributes", "SetTopicAttributes", "Subscribe", "TagResource", "Unsubscribe", "UntagResource"] :
+      "Allow sns:${a} arn:aws:sns:us-east-1:123456789012:users-api-*"],
+      flatten([for a in ["DeleteAlarms", "DeleteDashboards", "DescribeAlarms", "GetDashboard", "ListTagsForResource", "PutDashboard", "PutMetricAlarm", "TagResource", "UntagResource"] : [
+        "Allow cloudwatch:${a} arn:aws:cloudwatch:us-east-1:123456789012:alarm:users-api-*",
+        "Allow cloudwatch:${a} arn:aws:cloudwatch::123456789012:dashboard/users-api-*",
+      ]]),
       ["Allow eks:DescribeCluster arn:aws:eks:us-east-1:123456789012:cluster/prod"],
       ["Allow iam:PassRole arn:aws:iam::123456789012:role/users-api-lambda"],
     ))
-    error_message = "The deploy policy must grant exactly: ECR push on this repository (+ the login token), this stack and the Serverless transform, the artifact bucket, the stack's functions and HTTP API, DescribeCluster on this cluster, PassRole on the Lambda role."
+    error_message = "The deploy policy must grant exactly: ECR push on this repository (+ the login token), this stack and the Serverless transform, the artifact bucket, the handler permissions of the stack's functions, APIs, alarm topic, alarms and dashboard, DescribeCluster on this cluster, PassRole on the Lambda role."
   }
 
   assert {
@@ -142,7 +152,7 @@ run "policy_is_scoped_to_this_repository_stack_bucket_cluster_and_role" {
       s.Condition == { "ForAnyValue:StringEquals" = { "aws:CalledVia" = ["cloudformation.amazonaws.com"] } }
       if startswith(s.Sid, "SamStack") && s.Sid != "SamStack"
     ])
-    error_message = "Lambda and API Gateway rights must apply only to calls made through CloudFormation."
+    error_message = "The stack's resource rights (Lambda, API Gateway, SNS, CloudWatch) must apply only to calls made through CloudFormation."
   }
 
   assert {

@@ -27,6 +27,7 @@ run "app_policy_is_exactly_what_the_code_uses" {
       ]
       ])) == toset([
       "Allow dynamodb:DescribeTable arn:aws:dynamodb:us-east-1:123456789012:table/users",
+      "Allow dynamodb:GetItem arn:aws:dynamodb:us-east-1:123456789012:table/users",
       "Allow dynamodb:PutItem arn:aws:dynamodb:us-east-1:123456789012:table/users",
       "Allow dynamodb:Scan arn:aws:dynamodb:us-east-1:123456789012:table/users",
       "Allow s3:PutObject arn:aws:s3:::users-avatars/avatars/*",
@@ -183,8 +184,16 @@ run "pod_identity_role_and_association" {
       Effect    = "Allow"
       Principal = { Service = "pods.eks.amazonaws.com" }
       Action    = ["sts:AssumeRole", "sts:TagSession"]
+      Condition = {
+        StringEquals = {
+          "aws:SourceAccount"                         = "123456789012"
+          "aws:RequestTag/kubernetes-namespace"       = "users"
+          "aws:RequestTag/kubernetes-service-account" = "users-api"
+        }
+        ArnLike = { "aws:SourceArn" = "arn:aws:eks:us-east-1:123456789012:cluster/prod" }
+      }
     }]
-    error_message = "The Pod Identity role must trust pods.eks.amazonaws.com with sts:AssumeRole and sts:TagSession only."
+    error_message = "The Pod Identity role must trust pods.eks.amazonaws.com (sts:AssumeRole, sts:TagSession) for this account, the cluster prod and users/users-api only."
   }
 
   assert {

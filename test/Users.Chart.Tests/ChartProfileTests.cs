@@ -1,3 +1,6 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.RegularExpressions;
 using k8s.Models;
 using Xunit.Abstractions;
 
@@ -28,6 +31,17 @@ public sealed class ChartProfileTests(ITestOutputHelper output)
     {
         output.WriteLine($"renderer: {ChartRenderer.Description}");
         return profile == Defaults ? ChartRenderer.Render() : ChartRenderer.Render(ChartRenderer.ValuesFile(profile));
+    }
+
+    [Theory]
+    [MemberData(nameof(Profiles))]
+    public void Helm_lint_strict_passes(string profile)
+    {
+        string[] lint = ["lint", RepoPaths.ChartDir, "--strict", "--namespace", ChartRenderer.Namespace, "--kube-version", ChartRenderer.KubeVersion];
+        var result = ChartRenderer.Run(profile == Defaults ? lint : [.. lint, .. ChartRenderer.ValuesFile(profile)]);
+        output.WriteLine(result.StdOut);
+        Assert.True(result.ExitCode == 0, $"helm lint --strict failed for {profile}:\n{result.StdOut}\n{result.StdErr}");
+        Assert.Contains("1 chart(s) linted, 0 chart(s) failed", result.StdOut, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -305,5 +319,42 @@ public sealed class ChartProfileTests(ITestOutputHelper output)
         // The IRSA trust policy names this ServiceAccount (Terraform's k8s_service_account default).
         Assert.Equal("users-api", m.Single<V1ServiceAccount>().Metadata.Name);
         Assert.Equal("users-api", m.Single<V1Deployment>().Spec.Template.Spec.ServiceAccountName);
+    }
+
+    [Fact]
+    public void Eks_profile_trusts_forwarded_for_from_the_clusters_vpc_only()
+    {
+        // The ALB reaches the pods from inside the VPC Terraform makes for the cluster (eks_vpc_cidr): its
+        // X-Forwarded-For names the client; nobody else's is believed (test/Users.Api.Tests AdmissionControlTests).
+        var trusted = RenderProfile("values-eks.yaml").Single<V1ConfigMap>().Data["TRUSTED_PROXIES"];
+        var variables = File.ReadAllText(Path.Combine(RepoPaths.RepoRoot, "terraform", "variables.tf"));
+        var vpc = Regex.Match(variables, """variable "eks_vpc_cidr" \{[^}]*?default\s*=\s*"([^"]+)" """.TrimEnd(), RegexOptions.Singleline);
+        Assert.True(vpc.Success, "terraform/variables.tf: no default for eks_vpc_cidr");
+        Assert.Equal(vpc.Groups[1].Value, trusted);
+        Assert.Equal(16, IPNetwork.Parse(trusted).PrefixLength);
+    }
+
+    [Fact]
+    public void Eks_profile_alb_terminates_tls_and_redirects_http()
+    {
+        var m = ChartRenderer.Render([.. ChartRenderer.ValuesFile("values-eks.yaml"), "--set", "ingress.enabled=true"]);
+        var ingress = m.Single<V1Ingress>();
+        var annotations = ingress.Metadata.Annotations;
+        Assert.Equal("alb", ingress.Spec.IngressClassName);
+        Assert.Equal("internet-facing", annotations["alb.ingress.kubernetes.io/scheme"]);
+        Assert.Equal("ip", annotations["alb.ingress.kubernetes.io/target-type"]);
+
+        // An ACM certificate, an HTTPS listener on 443 beside HTTP on 80, and HTTP redirected to HTTPS.
+        Assert.Matches("^arn:aws:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]+$", annotations["alb.ingress.kubernetes.io/certificate-arn"]);
+        var listeners = JsonSerializer.Deserialize<List<Dictionary<string, int>>>(annotations["alb.ingress.kubernetes.io/listen-ports"])!
+            .SelectMany(l => l).Select(l => $"{l.Key}:{l.Value}").Order(StringComparer.Ordinal);
+        Assert.Equal(["HTTP:80", "HTTPS:443"], listeners);
+        Assert.Equal("443", annotations["alb.ingress.kubernetes.io/ssl-redirect"]);
+        Assert.StartsWith("ELBSecurityPolicy-TLS13-1-2-", annotations["alb.ingress.kubernetes.io/ssl-policy"], StringComparison.Ordinal);
+
+        // The ALB appends the client to X-Forwarded-For, which TRUSTED_PROXIES relies on.
+        var attributes = annotations["alb.ingress.kubernetes.io/load-balancer-attributes"].Split(',');
+        Assert.Contains("routing.http.xff_header_processing.mode=append", attributes);
+        Assert.Contains("routing.http.drop_invalid_header_fields.enabled=true", attributes);
     }
 }

@@ -20,9 +20,6 @@ internal static class RepoPaths
 
     public static string ChartDir => Path.Combine(RepoRoot, "helm", "users-api");
 
-    /// <summary>The workplace's shared tools: CI lays a copy of shared/ beside the clone.</summary>
-    public static string SharedDir => Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared"));
-
     public static string ChartFile(string name) => Path.Combine(ChartDir, name);
 
     /// <summary>The profiles shipped with the chart: values-*.yaml beside values.yaml.</summary>

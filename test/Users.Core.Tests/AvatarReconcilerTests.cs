@@ -175,4 +175,44 @@ public sealed class AvatarReconcilerTests : IDisposable
         Assert.Equal(["avatars/3.png"], avatars.Keys);
         Assert.Equal(0, reconciler.Pending);
     }
+
+    [Fact]
+    public async Task An_entry_aws_keeps_refusing_is_given_up_after_a_bounded_number_of_attempts_and_kept_in_storage()
+    {
+        users.FindFailure = new StorageUnavailableException("DynamoDB GetItem denied")
+        {
+            Denial = new StorageDenial("dynamodb:GetItem", "table/users", "arn:aws:sts::123456789012:assumed-role/users-api-irsa/s"),
+        };
+        reconciler.CheckLater(Key, Ada);
+        clock.Advance(AvatarReconciler.SettleTime);
+
+        for (var attempt = 1; attempt < AvatarReconciler.MaxDeniedAttempts; attempt++)
+        {
+            Assert.Equal(0, await reconciler.RunDueAsync(default));
+            Assert.Equal(1, reconciler.Pending);
+            clock.Advance(AvatarReconciler.MaxBackoff);
+        }
+
+        Assert.Equal(0, await reconciler.RunDueAsync(default));
+        Assert.Equal(AvatarReconciler.MaxDeniedAttempts, users.Finds);
+        Assert.Equal(0, reconciler.Pending);
+        Assert.Null(reconciler.NextDue);
+        Assert.Equal([Key], avatars.Keys); // not removed: whether its user holds it could not be checked
+    }
+
+    [Fact]
+    public async Task An_entry_whose_store_is_only_down_is_retried_past_the_denial_bound()
+    {
+        users.FindFailure = new StorageUnavailableException("DynamoDB GetItem failed: timed out") { OutcomeUnknown = true };
+        reconciler.CheckLater(Key, Ada);
+        clock.Advance(AvatarReconciler.SettleTime);
+
+        for (var attempt = 0; attempt < AvatarReconciler.MaxDeniedAttempts + 2; attempt++)
+        {
+            await reconciler.RunDueAsync(default);
+            clock.Advance(AvatarReconciler.MaxBackoff);
+        }
+
+        Assert.Equal(1, reconciler.Pending);
+    }
 }

@@ -163,6 +163,22 @@ public sealed class CreateUserTests : IDisposable
     }
 
     [Fact]
+    public async Task A_duplicate_whose_lookup_aws_refuses_is_that_refusal_not_a_409()
+    {
+        users.Stored.Add(new User("Ada", "ada@example.com", "mem://avatars/other.png"));
+        var denied = new StorageUnavailableException("DynamoDB GetItem denied")
+        {
+            Denial = new StorageDenial("dynamodb:GetItem", "table/users", "arn:aws:sts::123456789012:assumed-role/users-api-irsa/s"),
+        };
+        users.FindFailure = denied;
+
+        var thrown = await Assert.ThrowsAsync<StorageUnavailableException>(() => Handler.HandleAsync(new CreateUserCommand("Ada", "ADA@example.com", Png), default));
+
+        Assert.Same(denied, thrown);
+        Assert.Equal(1, Reconciler.Pending); // the avatar kept: the reconciler tries again, a bounded number of times
+    }
+
+    [Fact]
     public async Task An_avatar_kept_for_an_unknown_outcome_is_removed_once_the_table_answers_that_the_user_is_not_there()
     {
         users.Failure = new StorageUnavailableException("dynamodb down") { OutcomeUnknown = true };

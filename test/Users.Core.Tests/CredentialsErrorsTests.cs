@@ -23,7 +23,7 @@ public class CredentialsErrorsTests
 
         Assert.IsAssignableFrom<AmazonClientException>(error);
         Assert.True(StorageErrors.IsDependencyFailure(error, CancellationToken.None));
-        Assert.Contains("an SSO profile", StorageErrors.Unavailable("S3", "PutObject", error).Message, StringComparison.Ordinal);
+        Assert.Contains("an SSO profile", StorageErrors.Unavailable("S3", "PutObject", error, "arn:aws:s3:::avatars/avatars/x.png").Message, StringComparison.Ordinal);
     }
 
     [Fact]

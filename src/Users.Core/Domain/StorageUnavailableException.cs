@@ -28,4 +28,13 @@ public sealed class StorageUnavailableException : Exception
     /// outcome is then unknown. False when the service refused it (throttling, missing table, access denied).
     /// </summary>
     public bool OutcomeUnknown { get; init; }
+
+    /// <summary>
+    /// Set when AWS refused the call on authorization (access denied, an expired or unrecognised token): a permanent
+    /// fault until the role's policy or the credentials are fixed, not a transient one. Null for every other failure.
+    /// </summary>
+    public StorageDenial? Denial { get; init; }
 }
+
+/// <summary>What AWS refused, to whom: the IAM action, the resource and the principal (the role's session), as AWS named them.</summary>
+public sealed record StorageDenial(string Action, string Resource, string Principal);

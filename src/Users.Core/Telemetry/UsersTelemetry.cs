@@ -29,6 +29,13 @@ public static class UsersTelemetry
     public static readonly Counter<long> DependencyCalls = Meter.CreateCounter<long>(
         "users.dependency.calls", unit: "{call}", description: "DynamoDB and S3 calls by outcome.");
 
+    /// <summary>
+    /// DynamoDB and S3 calls AWS refused on authorization (access denied, an expired or unrecognised token), by dependency
+    /// and operation: a permission the role lacks, a permanent fault until its policy is fixed (alert UsersApiAwsAccessDenied).
+    /// </summary>
+    public static readonly Counter<long> DependencyDenials = Meter.CreateCounter<long>(
+        "users.dependency.denials", unit: "{call}", description: "DynamoDB and S3 calls refused on authorization, by operation.");
+
     /// <summary>Registrations (<c>POST /user</c>) by outcome.</summary>
     public static readonly Counter<long> Registrations = Meter.CreateCounter<long>(
         "users.registrations", unit: "{registration}", description: "Registrations by outcome.");

@@ -13,8 +13,9 @@ namespace Users.Core.UseCases;
 /// (seen as orphans by the dependency-fault scenarios of docs/reliability.md).
 /// </summary>
 /// <remarks>
-/// In memory and bounded (<see cref="Capacity"/>): what a process cannot finish before it stops, or what does not
-/// fit, is logged at Error with its key (the runbook's orphan sweep removes those). A host calls
+/// In memory and bounded (<see cref="Capacity"/>): what a process cannot finish before it stops, what does not fit, or
+/// what AWS keeps refusing on authorization (<see cref="MaxDeniedAttempts"/>) is logged at Error with its key (the
+/// runbook's orphan sweep removes those). A host calls
 /// <see cref="RunDueAsync"/> periodically (Users.Functions' AvatarReconcilerService).
 /// </remarks>
 public sealed partial class AvatarReconciler(IUserRepository users, IAvatarStore avatars, TimeProvider clock, ILogger<AvatarReconciler> logger) : IDisposable
@@ -32,6 +33,13 @@ public sealed partial class AvatarReconciler(IUserRepository users, IAvatarStore
     public static readonly TimeSpan FirstBackoff = TimeSpan.FromSeconds(2);
 
     public static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Attempts at an entry whose calls AWS refuses on authorization before it is given up (logged at Error with its key,
+    /// counted as <c>denied</c>): a missing permission is not fixed by retrying, and would otherwise be retried until the
+    /// process stops.
+    /// </summary>
+    public const int MaxDeniedAttempts = 3;
 
     /// <summary>Time allowed for one lookup or removal.</summary>
     public static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(5);
@@ -197,13 +205,19 @@ public sealed partial class AvatarReconciler(IUserRepository users, IAvatarStore
             Resolve(entry, Outcome.Removed);
             return true;
         }
+        catch (StorageUnavailableException ex) when (ex.Denial is { } denial && entry.Denials + 1 >= MaxDeniedAttempts)
+        {
+            LogDeniedGivenUp(logger, entry.Key, entry.Denials + 1, denial.Action, denial.Resource, denial.Principal);
+            Resolve(entry, Outcome.Denied);
+            return false;
+        }
         catch (Exception ex) when (ex is StorageUnavailableException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             var attempts = entry.Attempts + 1;
             var backoff = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, FirstBackoff.Ticks << Math.Min(attempts - 1, 16)));
             lock (gate)
             {
-                entries[entry.Key] = entry with { Due = clock.GetUtcNow() + backoff, Attempts = attempts };
+                entries[entry.Key] = entry with { Due = clock.GetUtcNow() + backoff, Attempts = attempts, Denials = entry.Denials + (ex is StorageUnavailableException { Denial: not null } ? 1 : 0) };
             }
 
             LogRetry(logger, entry.Key, attempts, backoff.TotalSeconds, ex.Message);
@@ -233,7 +247,7 @@ public sealed partial class AvatarReconciler(IUserRepository users, IAvatarStore
     }
 
     /// <summary>An avatar to settle: with the user it was stored for (look up first), or without (remove).</summary>
-    private sealed record Entry(string Key, User? User, DateTimeOffset Due, int Attempts);
+    private sealed record Entry(string Key, User? User, DateTimeOffset Due, int Attempts, int Denials = 0);
 
     /// <summary>The closed set of values of the <c>result</c> attribute of <c>users.avatar.reconciliations</c>.</summary>
     internal static class Outcome
@@ -241,6 +255,9 @@ public sealed partial class AvatarReconciler(IUserRepository users, IAvatarStore
         public const string Kept = "kept";
         public const string Removed = "removed";
         public const string Abandoned = "abandoned";
+
+        /// <summary>Given up after <see cref="MaxDeniedAttempts"/> attempts AWS refused on authorization.</summary>
+        public const string Denied = "denied";
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Avatar {AvatarKey} kept: its user's write had landed")]
@@ -251,6 +268,9 @@ public sealed partial class AvatarReconciler(IUserRepository users, IAvatarStore
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Avatar {AvatarKey} not settled yet (attempt {Attempts}, next in {BackoffSeconds} s): {Reason}")]
     private static partial void LogRetry(ILogger logger, string avatarKey, int attempts, double backoffSeconds, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Avatar {AvatarKey} of a failed registration given up after {Attempts} attempts: AWS refused {Action} on {Resource} to {Principal}; grant it (docs/iam.md), then remove the avatar if no user points to it")]
+    private static partial void LogDeniedGivenUp(ILogger logger, string avatarKey, int attempts, string action, string resource, string principal);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Avatar {AvatarKey} of a failed registration not settled before shutdown: remove it if no user points to it")]
     private static partial void LogLeftAtShutdown(ILogger logger, string avatarKey);

@@ -119,11 +119,12 @@ public sealed partial class CreateUser(IUserRepository users, IAvatarStore avata
     /// <summary>
     /// After a write that failed or was refused: true when the stored user is this one after all (its write landed).
     /// Otherwise the avatar is removed; when the outcome cannot be known yet (removing it could leave a stored user
-    /// without its avatar), the reconciler decides later.
+    /// without its avatar), the reconciler decides later; when AWS refused the lookup, that denial is thrown as well.
     /// </summary>
     private async Task<bool> LandedAfterAllAsync(User user, string key)
     {
-        switch (await OutcomeAsync(user))
+        var (outcome, denied) = await OutcomeAsync(user);
+        switch (outcome)
         {
             case WriteOutcome.Ours:
                 LogWriteLandedAfterFailure(logger, key);
@@ -131,25 +132,35 @@ public sealed partial class CreateUser(IUserRepository users, IAvatarStore avata
             case WriteOutcome.Unknown:
                 LogAvatarKept(logger, key);
                 reconciler.CheckLater(key, user);
-                return false;
+
+                // Refused, not unreachable: the role lacks the permission, which no retry fixes. The request fails
+                // (503) and says so, rather than answering as if the outcome had been checked.
+                return denied is null ? false : throw denied;
             default:
                 await RemoveOrphanAsync(key);
                 return false;
         }
     }
 
-    /// <summary>Whether the user under this e-mail is the one just written (same avatar URL), someone else, nobody, or unknown.</summary>
-    private async Task<WriteOutcome> OutcomeAsync(User user)
+    /// <summary>
+    /// Whether the user under this e-mail is the one just written (same avatar URL), someone else, nobody, or unknown;
+    /// with the denial when it is unknown because AWS refused the lookup.
+    /// </summary>
+    private async Task<(WriteOutcome Outcome, StorageUnavailableException? Denied)> OutcomeAsync(User user)
     {
         using var timeout = new CancellationTokenSource(OutcomeCheckTimeout);
         try
         {
             var stored = await users.FindAsync(user.Email, timeout.Token);
-            return stored is null ? WriteOutcome.Absent : stored.AvatarUrl == user.AvatarUrl ? WriteOutcome.Ours : WriteOutcome.SomeoneElse;
+            return (stored is null ? WriteOutcome.Absent : stored.AvatarUrl == user.AvatarUrl ? WriteOutcome.Ours : WriteOutcome.SomeoneElse, null);
         }
-        catch (Exception ex) when (ex is StorageUnavailableException or OperationCanceledException)
+        catch (StorageUnavailableException ex)
         {
-            return WriteOutcome.Unknown;
+            return (WriteOutcome.Unknown, ex.Denial is null ? null : ex);
+        }
+        catch (OperationCanceledException)
+        {
+            return (WriteOutcome.Unknown, null);
         }
     }
 

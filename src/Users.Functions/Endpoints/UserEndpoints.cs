@@ -14,6 +14,10 @@ namespace Users.Functions.Endpoints;
 /// <summary><c>GET /users</c> and <c>POST /user</c>.</summary>
 public static class UserEndpoints
 {
+    /// <summary>What the endpoints need besides the use cases: their JSON, source-generated (no reflection, AOT-safe).</summary>
+    public static IServiceCollection AddUserEndpoints(this IServiceCollection services) =>
+        services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, UsersJsonContext.Default));
+
     public static IEndpointRouteBuilder MapUserEndpoints(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup(string.Empty).WithTags("Users");

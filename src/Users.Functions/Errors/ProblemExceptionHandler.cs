@@ -16,6 +16,11 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
         int status;
         switch (exception)
         {
+            case StorageUnavailableException { Denial: { } denial } denied:
+                // Still 503 + Retry-After for the client, but an operator's fault: said at Error, with what to grant.
+                status = StatusCodes.Status503ServiceUnavailable;
+                LogDenied(logger, denial.Action, denial.Resource, denial.Principal, denied.Dependency);
+                break;
             case StorageUnavailableException unavailable:
                 status = StatusCodes.Status503ServiceUnavailable;
                 LogDependencyFailure(logger, unavailable.Dependency, unavailable.Message);
@@ -59,6 +64,9 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dependency {Dependency} unavailable: {Reason}")]
     private static partial void LogDependencyFailure(ILogger logger, string dependency, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "AWS refused {Action} on {Resource} to {Principal}: the role lacks this permission ({Dependency}); grant it (docs/iam.md), retrying will not help")]
+    private static partial void LogDenied(ILogger logger, string action, string resource, string principal, string dependency);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "The client aborted the request")]
     private static partial void LogClientAborted(ILogger logger);

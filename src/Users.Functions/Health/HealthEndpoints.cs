@@ -9,6 +9,17 @@ public static class HealthEndpoints
 {
     public const string ReadyTag = "ready";
 
+    /// <summary>Readiness: storage answers (<see cref="StorageReadinessCheck"/>) and shutdown has not started (<see cref="ShutdownReadinessCheck"/>).</summary>
+    public static IServiceCollection AddUsersHealth(this IServiceCollection services)
+    {
+        services.AddSingleton<StorageReadinessCheck>();
+        services.AddSingleton<ShutdownReadinessCheck>();
+        services.AddHealthChecks()
+            .AddCheck<StorageReadinessCheck>("storage", tags: [ReadyTag])
+            .AddCheck<ShutdownReadinessCheck>("shutdown", tags: [ReadyTag]);
+        return services;
+    }
+
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder routes)
     {
         routes.MapHealthChecks("/health/live", new HealthCheckOptions

@@ -10,8 +10,8 @@ namespace Users.Functions.Health;
 /// Ready when DynamoDB (DescribeTable) and S3 (HeadBucket) both answer within a bounded time. The result is
 /// reused for a few seconds so that frequent probes do not become load on the dependencies.
 /// </summary>
-internal sealed class StorageReadinessCheck(
-    IUserRepository users, IAvatarStore avatars, IOptions<ApiOptions> options, TimeProvider clock) : IHealthCheck, IDisposable
+internal sealed partial class StorageReadinessCheck(
+    IUserRepository users, IAvatarStore avatars, IOptions<ApiOptions> options, TimeProvider clock, ILogger<StorageReadinessCheck> logger) : IHealthCheck, IDisposable
 {
     private readonly SemaphoreSlim gate = new(1, 1);
     private (HealthCheckResult Result, DateTimeOffset Expires)? cached;
@@ -68,6 +68,11 @@ internal sealed class StorageReadinessCheck(
                 await check;
                 return (name, null);
             }
+            catch (StorageUnavailableException ex) when (ex.Denial is { } denial)
+            {
+                LogDenied(logger, denial.Action, denial.Resource, denial.Principal);
+                return (name, "denied");
+            }
             catch (StorageUnavailableException)
             {
                 return (name, "unavailable");
@@ -78,4 +83,7 @@ internal sealed class StorageReadinessCheck(
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Not ready: AWS refused {Action} on {Resource} to {Principal}; grant it (docs/iam.md)")]
+    private static partial void LogDenied(ILogger logger, string action, string resource, string principal);
 }

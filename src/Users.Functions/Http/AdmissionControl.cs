@@ -7,7 +7,6 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
-using Users.Functions.Health;
 using Users.Functions.Settings;
 
 namespace Users.Functions.Http;
@@ -19,7 +18,8 @@ namespace Users.Functions.Http;
 /// <item>a per-client token bucket on <c>POST /user</c> (429 + Retry-After), the client being the socket peer, or the
 /// <c>X-Forwarded-For</c> entry named by a configured trusted proxy,</item>
 /// <item>Kestrel's limits for hostile clients (header time and size, body data rate, connections, keep-alive),</item>
-/// <item>readiness that fails the moment shutdown starts, so load balancers stop sending while in-flight requests drain.</item>
+/// <item>readiness that fails the moment shutdown starts, so load balancers stop sending while in-flight requests drain
+/// (<c>Health/ShutdownReadinessCheck</c>, registered with the other readiness check).</item>
 /// </list>
 /// Both hosts run it; on Lambda one request at a time reaches the pipeline, so the concurrency limiter never bites.
 /// </summary>
@@ -31,16 +31,8 @@ public static class AdmissionControl
     /// <summary>The rate-limiting policy of <c>POST /user</c>: a token bucket per client address.</summary>
     public const string RegisterPolicy = "register";
 
-    public static WebApplicationBuilder AddAdmissionControl(this WebApplicationBuilder builder)
+    public static IServiceCollection AddAdmissionControl(this IServiceCollection services)
     {
-        ArgumentNullException.ThrowIfNull(builder);
-        var services = builder.Services;
-
-        services.AddSingleton<AdmissionSettingsValidation>();
-        services.AddSingleton<IConfigureOptions<AdmissionOptions>>(sp => sp.GetRequiredService<AdmissionSettingsValidation>());
-        services.AddSingleton<IValidateOptions<AdmissionOptions>>(sp => sp.GetRequiredService<AdmissionSettingsValidation>());
-        services.AddOptions<AdmissionOptions>().ValidateOnStart();
-
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<AdmissionOptions>>((kestrel, admission) =>
         {
             var options = admission.Value;
@@ -94,18 +86,13 @@ public static class AdmissionControl
                 : WriteProblemAsync(context.HttpContext, StatusCodes.Status503ServiceUnavailable,
                     OverloadRetryAfterSeconds, "The service is at capacity; retry later.");
         });
-
-        services.AddSingleton<ShutdownReadinessCheck>();
-        services.AddHealthChecks().AddCheck<ShutdownReadinessCheck>("shutdown", tags: [HealthEndpoints.ReadyTag]);
-        return builder;
+        return services;
     }
 
     public static WebApplication UseAdmissionControl(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        // Read from configuration, not resolved from DI: nothing is built before the host starts and validates every setting.
-        var options = new AdmissionOptions();
-        SettingsReader.ReadAdmission(app.Configuration, options);
+        var options = app.Services.GetRequiredService<IOptions<AdmissionOptions>>().Value;
 
         if (options.TrustedProxies.Count > 0)
         {

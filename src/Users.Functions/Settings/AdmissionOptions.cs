@@ -1,5 +1,4 @@
 using System.Net;
-using Microsoft.Extensions.Options;
 
 namespace Users.Functions.Settings;
 
@@ -44,17 +43,4 @@ public sealed class AdmissionOptions
 
     /// <summary>Grace period before the minimum body data rate is enforced.</summary>
     public static readonly TimeSpan MinDataRateGracePeriod = TimeSpan.FromSeconds(5);
-}
-
-/// <summary>Binds <see cref="AdmissionOptions"/> and fails start-up with every invalid admission setting named.</summary>
-internal sealed class AdmissionSettingsValidation(IConfiguration configuration)
-    : IConfigureOptions<AdmissionOptions>, IValidateOptions<AdmissionOptions>
-{
-    public void Configure(AdmissionOptions options) => SettingsReader.ReadAdmission(configuration, options);
-
-    public ValidateOptionsResult Validate(string? name, AdmissionOptions options)
-    {
-        var errors = SettingsReader.ReadAdmission(configuration, new AdmissionOptions());
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
-    }
 }

@@ -35,14 +35,6 @@ public sealed class ApiOptions
     /// <summary>Room for the multipart framing and the text fields on top of the avatar.</summary>
     public const long FormOverheadBytes = 64 * 1024;
 
-    // --- Telemetry (METRICS_PORT) ---
-
-    /// <summary>The default management port for Prometheus' <c>/metrics</c> (the OpenTelemetry exporter's usual port).</summary>
-    public const int DefaultMetricsPort = 9464;
-
-    /// <summary>Kestrel port serving only <c>/metrics</c> (<c>METRICS_PORT</c>); 0 turns it off.</summary>
-    public int MetricsPort { get; set; } = DefaultMetricsPort;
-
     /// <summary>The request-body limit the server enforces for a registration.</summary>
     public long MaxRequestBodyBytes => AvatarMaxBytes + FormOverheadBytes;
 }

@@ -16,12 +16,9 @@ public static partial class SettingsReader
     public const string MinRequestBodyRate = "MIN_REQUEST_BODY_BYTES_PER_SECOND";
     public const string MaxRequestHeadersBytes = "MAX_REQUEST_HEADERS_BYTES";
 
-    public static IReadOnlyList<string> ReadAdmission(IConfiguration configuration, AdmissionOptions options)
+    private static AdmissionOptions ReadAdmission(IConfiguration configuration, List<string> errors)
     {
-        ArgumentNullException.ThrowIfNull(configuration);
-        ArgumentNullException.ThrowIfNull(options);
-        var errors = new List<string>();
-
+        var options = new AdmissionOptions();
         options.MaxConcurrentRequests = (int)(Integer(configuration, MaxConcurrentRequests, 0, 10_000, "requests", errors) ?? options.MaxConcurrentRequests);
         options.QueueLimit = (int)(Integer(configuration, QueueLimit, 0, 10_000, "requests", errors) ?? options.QueueLimit);
         options.RegisterPerMinute = (int)(Integer(configuration, RegisterPerMinute, 0, 60_000, "registrations", errors) ?? options.RegisterPerMinute);
@@ -67,6 +64,6 @@ public static partial class SettingsReader
             options.TrustedProxies = networks;
         }
 
-        return errors;
+        return options;
     }
 }

@@ -1,12 +1,15 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Users.Core.Adapters.Aws;
+using Users.Lambda.Hosting;
 
 namespace Users.Functions.Settings;
 
 /// <summary>
-/// Reads the service's settings from configuration (environment variables, or the same keys in appsettings)
-/// and reports every invalid one with its name, its value and what is expected.
+/// Reads the service's settings from configuration (environment variables, or the same keys in appsettings) once, at
+/// start, into one options class per concern, and reports every invalid one with its name, its value and what is
+/// expected. Hand-written rather than the configuration binder: the keys are the environment variables' own names,
+/// durations are whole seconds, and a bad value is a sentence naming it rather than the binder's first exception.
 /// </summary>
 public static partial class SettingsReader
 {
@@ -20,11 +23,7 @@ public static partial class SettingsReader
     public const string PresignedUrlTtl = "AVATAR_URL_TTL_SECONDS";
     public const string ShutdownTimeout = "SHUTDOWN_TIMEOUT_SECONDS";
     public const string ScanPageSize = "SCAN_PAGE_SIZE";
-    public const string MetricsPort = "METRICS_PORT";
     public const string ListMaxResponseBytes = "LIST_MAX_RESPONSE_BYTES";
-
-    /// <summary>Set by Lambda in every execution environment: what tells the settings they run on Lambda.</summary>
-    public const string LambdaRuntimeApi = "AWS_LAMBDA_RUNTIME_API";
 
     /// <summary>The largest list body allowed: twice it (the worst case of JSON escaping) must fit a 6 MB Lambda response.</summary>
     public const long ListMaxResponseBytesCeiling = 3_000_000;
@@ -32,12 +31,28 @@ public static partial class SettingsReader
     /// <summary>The largest avatar allowed: a base64-encoded body must still fit a 6 MB Lambda invocation.</summary>
     public const long AvatarMaxBytesCeiling = 4_400_000;
 
-    public static IReadOnlyList<string> ReadStorage(IConfiguration configuration, AwsStorageOptions options)
+    /// <summary>
+    /// Every setting of every class in one pass: each options class as read (an invalid value keeps its default) and
+    /// every invalid setting, storage first, then API, admission and telemetry. The one place configuration is read.
+    /// </summary>
+    public static UsersSettings Read(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        ArgumentNullException.ThrowIfNull(options);
         var errors = new List<string>();
+        var onLambda = configuration.IsLambda();
+        return new UsersSettings
+        {
+            Storage = ReadStorage(configuration, errors),
+            Api = ReadApi(configuration, onLambda, errors),
+            Admission = ReadAdmission(configuration, errors),
+            Telemetry = ReadTelemetry(configuration, onLambda, errors),
+            Errors = errors,
+        };
+    }
 
+    private static AwsStorageOptions ReadStorage(IConfiguration configuration, List<string> errors)
+    {
+        var options = new AwsStorageOptions();
         options.TableName = Text(configuration, TableName, options.TableName, TableNamePattern(), "3–255 letters, digits, '_', '-' or '.'", errors);
         options.BucketName = Text(configuration, BucketName, options.BucketName, BucketNamePattern(), "a valid S3 bucket name: 3–63 lower-case letters, digits, '.' or '-', starting and ending with a letter or digit", errors);
         options.Region = Text(configuration, Region, options.Region, RegionPattern(), "an AWS region such as us-east-1", errors);
@@ -69,15 +84,12 @@ public static partial class SettingsReader
             options.ScanPageSize = (int)pageSize.Value;
         }
 
-        return errors;
+        return options;
     }
 
-    public static IReadOnlyList<string> ReadApi(IConfiguration configuration, ApiOptions options)
+    private static ApiOptions ReadApi(IConfiguration configuration, bool onLambda, List<string> errors)
     {
-        ArgumentNullException.ThrowIfNull(configuration);
-        ArgumentNullException.ThrowIfNull(options);
-        var errors = new List<string>();
-
+        var options = new ApiOptions();
         var maxBytes = Integer(configuration, AvatarMaxBytes, 1, AvatarMaxBytesCeiling, "bytes", errors);
         if (maxBytes is not null)
         {
@@ -91,29 +103,10 @@ public static partial class SettingsReader
         }
 
         // GET /users without a limit: bounded on Lambda (6 MB response payload), streamed without bound elsewhere.
-        if (OnLambda(configuration))
-        {
-            options.ListMaxResponseBytes = ApiOptions.LambdaListMaxResponseBytes;
-        }
-
-        var listMax = Integer(configuration, ListMaxResponseBytes, 0, ListMaxResponseBytesCeiling, "bytes (0: no bound, streamed)", errors);
-        if (listMax is not null)
-        {
-            options.ListMaxResponseBytes = listMax.Value;
-        }
-
-        // Telemetry: the management port of /metrics (0 turns it off).
-        var metricsPort = Integer(configuration, MetricsPort, 0, 65_535, "port (0 turns it off)", errors);
-        if (metricsPort is not null)
-        {
-            options.MetricsPort = (int)metricsPort.Value;
-        }
-
-        return errors;
+        options.ListMaxResponseBytes = Integer(configuration, ListMaxResponseBytes, 0, ListMaxResponseBytesCeiling, "bytes (0: no bound, streamed)", errors)
+            ?? (onLambda ? ApiOptions.LambdaListMaxResponseBytes : options.ListMaxResponseBytes);
+        return options;
     }
-
-    /// <summary>True inside a Lambda execution environment (<see cref="LambdaRuntimeApi"/> set).</summary>
-    public static bool OnLambda(IConfiguration configuration) => Value(configuration, LambdaRuntimeApi) is not null;
 
     private static string? Value(IConfiguration configuration, string key)
     {

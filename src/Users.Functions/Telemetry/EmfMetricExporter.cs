@@ -13,7 +13,7 @@ namespace Users.Functions.Telemetry;
 /// Points are deltas since the previous flush; one record per attribute set. Only the service's own meter and
 /// ASP.NET Core's request duration are written (runtime metrics would cost a record per invocation each).
 /// </summary>
-internal sealed class EmfMetricExporter(TelemetrySettings settings, TextWriter output, TimeProvider clock) : BaseExporter<Metric>
+internal sealed class EmfMetricExporter(TelemetryOptions settings, TextWriter output, TimeProvider clock) : BaseExporter<Metric>
 {
     /// <summary>EMF allows at most 100 values per metric in one record.</summary>
     internal const int MaxValues = 100;
@@ -23,7 +23,7 @@ internal sealed class EmfMetricExporter(TelemetrySettings settings, TextWriter o
     private readonly Lock gate = new();
     private bool coldStartWritten;
 
-    public static MetricReader CreateReader(TelemetrySettings settings, TextWriter output) =>
+    public static MetricReader CreateReader(TelemetryOptions settings, TextWriter output) =>
         new BaseExportingMetricReader(new EmfMetricExporter(settings, output, TimeProvider.System))
         {
             TemporalityPreference = MetricReaderTemporalityPreference.Delta,

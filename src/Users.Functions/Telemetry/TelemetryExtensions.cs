@@ -1,10 +1,10 @@
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using Users.Core.Telemetry;
-using Users.Functions.Settings;
 
 namespace Users.Functions.Telemetry;
 
@@ -20,16 +20,17 @@ public static class TelemetryExtensions
     /// <summary>The management endpoint's path.</summary>
     public const string MetricsPath = "/metrics";
 
-    /// <summary>Registers the providers and exporters; returns the management port Kestrel must also listen on (0: none).</summary>
-    public static int AddUsersTelemetry(this WebApplicationBuilder builder)
+    /// <summary>
+    /// Registers the providers and exporters these options ask for, and on Kestrel the management port
+    /// (<see cref="ManagementPort"/>: after <c>AddUsersHosting</c>, which settles the public port).
+    /// </summary>
+    public static WebApplicationBuilder AddUsersTelemetry(this WebApplicationBuilder builder, TelemetryOptions settings)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var configuration = builder.Configuration;
-        var settings = TelemetrySettings.From(configuration);
-        builder.Services.AddSingleton(settings);
+        ArgumentNullException.ThrowIfNull(settings);
         if (!settings.Enabled)
         {
-            return 0;
+            return builder;
         }
 
         var telemetry = builder.Services.AddOpenTelemetry()
@@ -69,7 +70,12 @@ public static class TelemetryExtensions
                 .AddOtlpExporter());
         }
 
-        return settings.MetricsPort;
+        if (settings.MetricsPort > 0)
+        {
+            ManagementPort.ListenAlsoOn(builder, settings.MetricsPort);
+        }
+
+        return builder;
     }
 
     /// <summary>
@@ -80,7 +86,7 @@ public static class TelemetryExtensions
     public static WebApplication UseUsersTelemetry(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var settings = app.Services.GetRequiredService<TelemetrySettings>();
+        var settings = app.Services.GetRequiredService<IOptions<TelemetryOptions>>().Value;
         if (!settings.Enabled)
         {
             return app;
@@ -118,57 +124,6 @@ public static class TelemetryExtensions
         return app;
     }
 
-    private static bool IsManagement(HttpContext context, TelemetrySettings settings) =>
+    private static bool IsManagement(HttpContext context, TelemetryOptions settings) =>
         settings.MetricsPort > 0 && context.Connection.LocalPort == settings.MetricsPort;
-}
-
-/// <summary>What the telemetry needs to know at start, read once from configuration.</summary>
-public sealed class TelemetrySettings
-{
-    /// <summary>False when <c>OTEL_SDK_DISABLED=true</c> (the OpenTelemetry switch): no provider, no exporter, no management port.</summary>
-    public bool Enabled { get; init; } = true;
-
-    /// <summary>The management port (0: none); never on Lambda.</summary>
-    public int MetricsPort { get; init; }
-
-    /// <summary>True inside a Lambda execution environment (<c>AWS_LAMBDA_RUNTIME_API</c> set).</summary>
-    public bool OnLambda { get; init; }
-
-    public bool OtlpTraces { get; init; }
-
-    public bool OtlpMetrics { get; init; }
-
-    /// <summary><c>OTEL_SERVICE_NAME</c>, else <c>POWERTOOLS_SERVICE_NAME</c>, else users-api.</summary>
-    public string ServiceName { get; init; } = "users-api";
-
-    /// <summary>The EMF namespace: <c>POWERTOOLS_METRICS_NAMESPACE</c>, else UsersApi.</summary>
-    public string MetricsNamespace { get; init; } = "UsersApi";
-
-    /// <summary>The Lambda function's name (a dimension of ColdStart, as Powertools writes it).</summary>
-    public string? FunctionName { get; init; }
-
-    public static TelemetrySettings From(IConfiguration configuration)
-    {
-        ArgumentNullException.ThrowIfNull(configuration);
-        var api = new ApiOptions();
-        // An invalid METRICS_PORT is reported by the settings validation at start; here it only means "no port".
-        var valid = SettingsReader.ReadApi(configuration, api).Count == 0;
-        var onLambda = SettingsReader.OnLambda(configuration);
-        return new TelemetrySettings
-        {
-            Enabled = !string.Equals(configuration["OTEL_SDK_DISABLED"]?.Trim(), "true", StringComparison.OrdinalIgnoreCase),
-            MetricsPort = onLambda || !valid ? 0 : api.MetricsPort,
-            OnLambda = onLambda,
-            OtlpTraces = Set(configuration, "OTEL_EXPORTER_OTLP_ENDPOINT") || Set(configuration, "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"),
-            OtlpMetrics = Set(configuration, "OTEL_EXPORTER_OTLP_ENDPOINT") || Set(configuration, "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"),
-            ServiceName = First(configuration, "OTEL_SERVICE_NAME", "POWERTOOLS_SERVICE_NAME") ?? "users-api",
-            MetricsNamespace = First(configuration, "POWERTOOLS_METRICS_NAMESPACE") ?? "UsersApi",
-            FunctionName = First(configuration, "AWS_LAMBDA_FUNCTION_NAME"),
-        };
-    }
-
-    private static bool Set(IConfiguration configuration, string key) => !string.IsNullOrWhiteSpace(configuration[key]);
-
-    private static string? First(IConfiguration configuration, params string[] keys) =>
-        keys.Select(k => configuration[k]?.Trim()).FirstOrDefault(v => !string.IsNullOrEmpty(v));
 }

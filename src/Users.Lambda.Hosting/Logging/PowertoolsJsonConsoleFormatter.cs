@@ -3,8 +3,8 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Console;
-using Users.Functions.Logging;
 using Users.Lambda.Hosting.Runtime;
+using Users.Logging;
 
 namespace Users.Lambda.Hosting.Logging;
 

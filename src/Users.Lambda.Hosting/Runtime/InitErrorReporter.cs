@@ -1,61 +1,23 @@
-using Microsoft.Extensions.Options;
-
 namespace Users.Lambda.Hosting.Runtime;
 
 /// <summary>
-/// A failure before the first invocation was asked for (invalid settings, DI, a hosted service that cannot start)
-/// is reported to <c>/runtime/init/error</c> before the process exits, whether it escapes Program.Main (an unhandled
-/// exception) or Program handles it and returns an exit code (the process exits without ever serving).
+/// Posts a failure before the first invocation was asked for (invalid settings, DI, a hosted service that cannot
+/// start) to <c>/runtime/init/error</c>. The app's Program says when (<see cref="LambdaHostingExtensions.ReportInitError"/>
+/// from its catch), so nothing here watches exceptions or the process's exit.
 /// </summary>
 internal static class InitErrorReporter
 {
-    private static int installed;
+    /// <summary>
+    /// Generous: a cold process on a busy host can take seconds to build its first HTTP client and connect (2 s was
+    /// seen to expire under load), and Lambda's init phase allows 10 s.
+    /// </summary>
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
+
     private static int reported;
-    private static Exception? startupFailure;
 
-    public static void Install(LambdaRuntimeSettings settings)
-    {
-        if (Interlocked.Exchange(ref installed, 1) == 1)
-        {
-            return;
-        }
-
-        var domain = AppDomain.CurrentDomain;
-        domain.FirstChanceException += (_, e) =>
-        {
-            // Remember why start-up is failing, in case Program handles the exception and returns an exit code.
-            if (!LambdaInvocationContext.LoopStarted && e.Exception is OptionsValidationException)
-            {
-                startupFailure = e.Exception;
-            }
-        };
-        domain.UnhandledException += (_, e) =>
-        {
-            if (!LambdaInvocationContext.LoopStarted && e.ExceptionObject is Exception exception)
-            {
-                ReportOnce(settings.RuntimeApi, exception);
-            }
-        };
-        domain.ProcessExit += (_, _) =>
-        {
-            // A function that exits before asking for its first invocation has failed to initialise.
-            if (!LambdaInvocationContext.LoopStarted)
-            {
-                ReportOnce(settings.RuntimeApi, startupFailure
-                    ?? new InvalidOperationException($"The function exited during initialisation (exit code {Environment.ExitCode})."));
-            }
-        };
-    }
-
-    private static void ReportOnce(string runtimeApi, Exception exception)
-    {
-        if (Interlocked.Exchange(ref reported, 1) == 0)
-        {
-            // Generous: a cold process on a busy host can take seconds to build its first HTTP client and connect
-            // (2 s was seen to expire under load), and Lambda's init phase allows 10 s.
-            Report(runtimeApi, exception, TimeSpan.FromSeconds(5));
-        }
-    }
+    /// <summary>The first failure only: one init error per execution environment.</summary>
+    public static bool ReportOnce(string runtimeApi, Exception exception) =>
+        Interlocked.Exchange(ref reported, 1) == 0 && Report(runtimeApi, exception, Timeout);
 
     /// <summary>Posts the init error; never throws (the process is going down anyway).</summary>
     public static bool Report(string runtimeApi, Exception exception, TimeSpan timeout)

@@ -3,8 +3,10 @@
 #   - read the cluster endpoint for kubectl/helm (eks:DescribeCluster on this cluster; Kubernetes rights come from
 #     the access entry in eks_access.tf, or from the cluster's admins);
 #   - run `sam deploy` on this one stack: change sets on the stack and through the Serverless transform, the package
-#     upload to the artifact bucket, and the stack's own resources (its functions and HTTP API), which CloudFormation
-#     creates with the caller's rights: those are allowed only when called via CloudFormation (aws:CalledVia);
+#     upload to the artifact bucket, and the stack's own resources (its function, its HTTP or REST API, the alarm topic,
+#     alarms and dashboard), which CloudFormation creates with the caller's rights: exactly the permissions of those
+#     resource types' handlers (CloudFormation resource provider schemas), on the stack's names, and only when called
+#     via CloudFormation (aws:CalledVia). test/Users.Terraform.Tests (DeployRoleTests) evaluates every one;
 #   - pass the Lambda execution role, and only to Lambda.
 
 locals {
@@ -65,21 +67,34 @@ locals {
         Resource = local.bucket_arn
       },
       {
+        # The package and template upload; CloudFormation reads them (and Lambda the code, by version) with these rights.
         Sid      = "SamArtifactsObjects"
         Effect   = "Allow"
-        Action   = ["s3:GetObject", "s3:PutObject"]
+        Action   = ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"]
         Resource = "${local.bucket_arn}/*"
       },
       {
+        # AWS::Lambda::Function and AWS::Lambda::Permission: the handlers' permissions (CloudFormation resource
+        # provider schemas) on the stack's own functions, only through CloudFormation.
         Sid    = "SamStackFunctionsViaCloudFormation"
         Effect = "Allow"
         Action = [
           "lambda:AddPermission",
           "lambda:CreateFunction",
           "lambda:DeleteFunction",
+          "lambda:DeleteFunctionConcurrency",
           "lambda:GetFunction",
+          "lambda:GetFunctionCodeSigningConfig",
           "lambda:GetFunctionConfiguration",
+          "lambda:GetFunctionRecursionConfig",
+          "lambda:GetFunctionScalingConfig",
+          "lambda:GetPolicy",
+          "lambda:GetRuntimeManagementConfig",
           "lambda:ListTags",
+          "lambda:PublishVersion",
+          "lambda:PutFunctionConcurrency",
+          "lambda:PutFunctionRecursionConfig",
+          "lambda:PutRuntimeManagementConfig",
           "lambda:RemovePermission",
           "lambda:TagResource",
           "lambda:UntagResource",
@@ -90,13 +105,61 @@ locals {
         Condition = local.via_cfn
       },
       {
-        Sid    = "SamStackHttpApiViaCloudFormation"
+        # AWS::ApiGatewayV2::Api/Stage (template.yaml) and AWS::ApiGateway::RestApi/Deployment/Stage
+        # (template-rest.yaml): API Gateway authorises by verb and path; IDs are generated, so only through CloudFormation.
+        Sid    = "SamStackApisViaCloudFormation"
         Effect = "Allow"
         Action = ["apigateway:DELETE", "apigateway:GET", "apigateway:PATCH", "apigateway:POST", "apigateway:PUT"]
         Resource = [
           "arn:${local.partition}:apigateway:${local.region}::/apis",
           "arn:${local.partition}:apigateway:${local.region}::/apis/*",
+          "arn:${local.partition}:apigateway:${local.region}::/restapis",
+          "arn:${local.partition}:apigateway:${local.region}::/restapis/*",
           "arn:${local.partition}:apigateway:${local.region}::/tags/*",
+        ]
+        Condition = local.via_cfn
+      },
+      {
+        # AWS::SNS::Topic and AWS::SNS::Subscription: the alarm topic (named <stack>-AlarmTopic-...) and its e-mail.
+        Sid    = "SamStackAlarmTopicViaCloudFormation"
+        Effect = "Allow"
+        Action = [
+          "sns:CreateTopic",
+          "sns:DeleteTopic",
+          "sns:GetDataProtectionPolicy",
+          "sns:GetSubscriptionAttributes",
+          "sns:GetTopicAttributes",
+          "sns:ListSubscriptionsByTopic",
+          "sns:ListTagsForResource",
+          "sns:PutDataProtectionPolicy",
+          "sns:SetSubscriptionAttributes",
+          "sns:SetTopicAttributes",
+          "sns:Subscribe",
+          "sns:TagResource",
+          "sns:Unsubscribe",
+          "sns:UntagResource",
+        ]
+        Resource  = "arn:${local.partition}:sns:${local.region}:${local.account_id}:${var.sam_stack_name}-*"
+        Condition = local.via_cfn
+      },
+      {
+        # AWS::CloudWatch::Alarm and AWS::CloudWatch::Dashboard: the stack's alarms and dashboard (named <stack>-...).
+        Sid    = "SamStackAlarmsViaCloudFormation"
+        Effect = "Allow"
+        Action = [
+          "cloudwatch:DeleteAlarms",
+          "cloudwatch:DeleteDashboards",
+          "cloudwatch:DescribeAlarms",
+          "cloudwatch:GetDashboard",
+          "cloudwatch:ListTagsForResource",
+          "cloudwatch:PutDashboard",
+          "cloudwatch:PutMetricAlarm",
+          "cloudwatch:TagResource",
+          "cloudwatch:UntagResource",
+        ]
+        Resource = [
+          "arn:${local.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:${var.sam_stack_name}-*",
+          "arn:${local.partition}:cloudwatch::${local.account_id}:dashboard/${var.sam_stack_name}-*",
         ]
         Condition = local.via_cfn
       },

@@ -1,6 +1,8 @@
 # The role a release job assumes with its GitHub OIDC token (aws-actions/configure-aws-credentials, role-to-assume).
-# Only jobs of one repository that run in one deployment environment get it: `aud` and `sub` are pinned with
-# StringEquals (no wildcards), so a branch, a pull request or another environment is refused.
+# Only the release workflow of one repository, run for a release tag, in one deployment environment gets it: `aud` and
+# `sub` are pinned with StringEquals, and `job_workflow_ref` (the workflow file and the ref it runs at) must be
+# <repo>/.github/workflows/<release workflow>@refs/tags/v*: another workflow that declares the environment, a branch
+# or a pull request is refused.
 
 locals {
   deploy_trust_policy = {
@@ -14,6 +16,9 @@ locals {
         StringEquals = {
           "${local.github_oidc_host}:aud" = "sts.amazonaws.com"
           "${local.github_oidc_host}:sub" = "repo:${var.github_repository}:environment:${var.github_environment}"
+        }
+        StringLike = {
+          "${local.github_oidc_host}:job_workflow_ref" = "${var.github_repository}/.github/workflows/${var.github_release_workflow}@refs/tags/${var.github_release_tag_pattern}"
         }
       }
     }]

@@ -31,6 +31,28 @@ variable "github_environment" {
   }
 }
 
+variable "github_release_workflow" {
+  description = "File name of the workflow (under .github/workflows/) whose jobs may assume the deploy role (trust `job_workflow_ref`)."
+  type        = string
+  default     = "release.yml"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9._-]+\\.ya?ml$", var.github_release_workflow))
+    error_message = "github_release_workflow must be a workflow file name such as release.yml (no path, no wildcards)."
+  }
+}
+
+variable "github_release_tag_pattern" {
+  description = "Tags the release workflow may run for (trust `job_workflow_ref` …@refs/tags/<this>, StringLike): release.yml runs on v*.*.* tags."
+  type        = string
+  default     = "v*"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9._*/-]{1,100}$", var.github_release_tag_pattern))
+    error_message = "github_release_tag_pattern must be a tag name pattern (letters, digits, . _ - / and *)."
+  }
+}
+
 variable "github_oidc_provider_arn" {
   description = "ARN of an existing IAM OIDC provider for token.actions.githubusercontent.com (an account has at most one). null creates it."
   type        = string

@@ -1,5 +1,9 @@
 data "aws_partition" "current" {}
 
+locals {
+  public_endpoint = length(var.endpoint_public_access_cidrs) > 0
+}
+
 resource "aws_iam_role" "cluster" {
   name = "${var.cluster_name}-cluster"
   assume_role_policy = jsonencode({
@@ -22,10 +26,22 @@ resource "aws_eks_cluster" "this" {
   version  = var.kubernetes_version
   role_arn = aws_iam_role.cluster.arn
 
+  # The API endpoint answers inside the VPC; from the internet only when endpoint_public_access_cidrs lists who may
+  # reach it (EKS's own default would be every address).
   vpc_config {
-    subnet_ids              = aws_subnet.public[*].id
-    endpoint_public_access  = true
+    subnet_ids              = aws_subnet.private[*].id
     endpoint_private_access = true
+    endpoint_public_access  = local.public_endpoint
+    public_access_cidrs     = local.public_endpoint ? var.endpoint_public_access_cidrs : null
+  }
+
+  # Envelope encryption of Kubernetes secrets with this module's KMS key (encryption.tf): etcd holds them encrypted
+  # under a data key that only this key can unwrap.
+  encryption_config {
+    resources = ["secrets"]
+    provider {
+      key_arn = aws_kms_key.secrets.arn
+    }
   }
 
   # Access entries only (no aws-auth ConfigMap).
@@ -36,7 +52,7 @@ resource "aws_eks_cluster" "this" {
 
   enabled_cluster_log_types = ["api", "audit", "authenticator"]
 
-  depends_on = [aws_iam_role_policy_attachment.cluster]
+  depends_on = [aws_iam_role_policy_attachment.cluster, aws_iam_role_policy.cluster_encryption]
 }
 
 # Lets the IRSA role be assumed with this cluster's service account tokens.

@@ -3,6 +3,12 @@
 # ServiceAccount.
 
 locals {
+  # The cluster whose Pod Identity agent may assume the role: the one named (or created), else any of this account's.
+  pod_identity_cluster_arn = "arn:${local.partition}:eks:${local.region}:${local.account_id}:cluster/${coalesce(var.eks_cluster_name, "*")}"
+
+  # Pinned as IRSA is: the EKS service acting for this account (aws:SourceAccount) and this cluster (aws:SourceArn),
+  # and only for the app's ServiceAccount (the session tags the agent sets on every assumption). Another account,
+  # cluster, namespace or service account is refused, even with an association made for it.
   pod_identity_trust_policy = {
     Version = "2012-10-17"
     Statement = [{
@@ -10,6 +16,14 @@ locals {
       Effect    = "Allow"
       Principal = { Service = "pods.eks.amazonaws.com" }
       Action    = ["sts:AssumeRole", "sts:TagSession"]
+      Condition = {
+        StringEquals = {
+          "aws:SourceAccount"                         = local.account_id
+          "aws:RequestTag/kubernetes-namespace"       = var.k8s_namespace
+          "aws:RequestTag/kubernetes-service-account" = var.k8s_service_account
+        }
+        ArnLike = { "aws:SourceArn" = local.pod_identity_cluster_arn }
+      }
     }]
   }
 }

@@ -129,3 +129,12 @@ override_resource {
     arn = "arn:aws:s3:::users-api-sam-artifacts-123456789012-us-east-1"
   }
 }
+
+# --- EKS (modules/eks) ----------------------------------------------------------
+
+mock_resource "aws_kms_key" {
+  defaults = {
+    arn    = "arn:aws:kms:us-east-1:123456789012:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
+    key_id = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
+  }
+}

@@ -7,14 +7,15 @@ namespace Users.Api.Tests.Hosting;
 
 public class AdmissionSettingsTests
 {
-    private static IConfiguration Config(params (string Key, string Value)[] values) =>
-        new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value))).Build();
+    private static UsersSettings Read(params (string Key, string Value)[] values) =>
+        SettingsReader.Read(new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value))).Build());
 
     [Fact]
     public void Defaults_limit_admission_and_trust_no_proxy()
     {
-        var options = new AdmissionOptions();
-        Assert.Empty(SettingsReader.ReadAdmission(Config(), options));
+        var settings = Read();
+        var options = settings.Admission;
+        Assert.Empty(settings.Errors);
 
         Assert.Equal((32, 32), (options.MaxConcurrentRequests, options.QueueLimit));
         Assert.Equal((20, 20), (options.RegisterPerMinute, options.RegisterBurst));
@@ -29,22 +30,20 @@ public class AdmissionSettingsTests
     [Fact]
     public void Reads_every_setting()
     {
-        var options = new AdmissionOptions();
-        var errors = SettingsReader.ReadAdmission(
-            Config(
-                ("ADMISSION_MAX_CONCURRENT_REQUESTS", "0"),
-                ("ADMISSION_QUEUE_LIMIT", "5"),
-                ("REGISTER_RATE_LIMIT_PER_MINUTE", "6"),
-                ("REGISTER_RATE_LIMIT_BURST", "3"),
-                ("TRUSTED_PROXIES", " 10.0.0.0/8 , 192.168.1.10,fd00::/8 "),
-                ("REQUEST_HEADERS_TIMEOUT_SECONDS", "3"),
-                ("KEEPALIVE_TIMEOUT_SECONDS", "30"),
-                ("MAX_CONCURRENT_CONNECTIONS", "0"),
-                ("MIN_REQUEST_BODY_BYTES_PER_SECOND", "0"),
-                ("MAX_REQUEST_HEADERS_BYTES", "8192")),
-            options);
+        var settings = Read(
+            ("ADMISSION_MAX_CONCURRENT_REQUESTS", "0"),
+            ("ADMISSION_QUEUE_LIMIT", "5"),
+            ("REGISTER_RATE_LIMIT_PER_MINUTE", "6"),
+            ("REGISTER_RATE_LIMIT_BURST", "3"),
+            ("TRUSTED_PROXIES", " 10.0.0.0/8 , 192.168.1.10,fd00::/8 "),
+            ("REQUEST_HEADERS_TIMEOUT_SECONDS", "3"),
+            ("KEEPALIVE_TIMEOUT_SECONDS", "30"),
+            ("MAX_CONCURRENT_CONNECTIONS", "0"),
+            ("MIN_REQUEST_BODY_BYTES_PER_SECOND", "0"),
+            ("MAX_REQUEST_HEADERS_BYTES", "8192"));
+        var options = settings.Admission;
 
-        Assert.Empty(errors);
+        Assert.Empty(settings.Errors);
         Assert.Equal((0, 5, 6, 3), (options.MaxConcurrentRequests, options.QueueLimit, options.RegisterPerMinute, options.RegisterBurst));
         Assert.Equal(
             [IPNetwork.Parse("10.0.0.0/8"), IPNetwork.Parse("192.168.1.10/32"), IPNetwork.Parse("fd00::/8")],
@@ -56,13 +55,11 @@ public class AdmissionSettingsTests
     [Fact]
     public void Reports_every_invalid_setting_by_name()
     {
-        var errors = SettingsReader.ReadAdmission(
-            Config(
-                ("ADMISSION_MAX_CONCURRENT_REQUESTS", "-1"),
-                ("REGISTER_RATE_LIMIT_BURST", "0"),
-                ("TRUSTED_PROXIES", "10.0.0.0/8,proxy.internal"),
-                ("MAX_REQUEST_HEADERS_BYTES", "100")),
-            new AdmissionOptions());
+        var errors = Read(
+            ("ADMISSION_MAX_CONCURRENT_REQUESTS", "-1"),
+            ("REGISTER_RATE_LIMIT_BURST", "0"),
+            ("TRUSTED_PROXIES", "10.0.0.0/8,proxy.internal"),
+            ("MAX_REQUEST_HEADERS_BYTES", "100")).Errors;
 
         Assert.Equal(4, errors.Count);
         Assert.Contains(errors, e => e.StartsWith("ADMISSION_MAX_CONCURRENT_REQUESTS='-1'", StringComparison.Ordinal));

@@ -24,7 +24,7 @@ public sealed class EmfMetricExporterTests : IDisposable
 
     public EmfMetricExporterTests()
     {
-        var settings = new TelemetrySettings { ServiceName = "users-api-unit", MetricsNamespace = "UnitNamespace", FunctionName = "users-fn" };
+        var settings = new TelemetryOptions { ServiceName = "users-api-unit", MetricsNamespace = "UnitNamespace", FunctionName = "users-fn" };
         provider = Sdk.CreateMeterProviderBuilder()
             .AddMeter(UsersTelemetry.Name, "Some.Other.Meter")
             .AddReader(new BaseExportingMetricReader(new EmfMetricExporter(settings, output, new FixedClock(Now)))

@@ -39,8 +39,8 @@ public sealed class KestrelHostTests(KestrelApiFixture fixture) : IClassFixture<
     [Fact]
     public async Task Invalid_settings_of_both_kinds_are_named_in_one_line_with_no_stack_trace()
     {
-        // AVATARS_BUCKET_NAME is a storage setting, METRICS_PORT an API one: both are named in one line, and the host
-        // logs no "Hosting failed to start" with a stack trace.
+        // AVATARS_BUCKET_NAME is a storage setting, METRICS_PORT a telemetry one: both are named in one line, and the
+        // host logs no "Hosting failed to start" with a stack trace.
         await using var app = AppProcess.Start(fixture.Settings(new Dictionary<string, string>
         {
             ["AVATARS_BUCKET_NAME"] = "Not_A_Bucket",
@@ -55,6 +55,25 @@ public sealed class KestrelHostTests(KestrelApiFixture fixture) : IClassFixture<
         var everything = string.Join('\n', app.StandardOutput.Concat(app.StandardError));
         Assert.DoesNotContain("   at ", everything, StringComparison.Ordinal);
         Assert.DoesNotContain("Hosting failed to start", everything, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_issues_reproduction_names_the_region_and_the_queue_limit_in_one_line()
+    {
+        // As a new user tried it (issue 20): a storage setting and an admission one, of which only the second was named.
+        await using var app = AppProcess.Start(fixture.Settings(new Dictionary<string, string>
+        {
+            ["AWS_REGION"] = "bad region!",
+            ["ADMISSION_QUEUE_LIMIT"] = "-5",
+        }));
+
+        Assert.Equal(2, await app.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        var line = Assert.Single(app.StandardError, l => l.Length > 0);
+        Assert.Equal(
+            "Invalid configuration: AWS_REGION='bad region!' is not valid: expected an AWS region such as us-east-1. " +
+            "ADMISSION_QUEUE_LIMIT='-5' is not valid: expected a whole number of requests from 0 to 10000.",
+            line);
+        Assert.DoesNotContain(app.StandardOutput, l => l.Length > 0);
     }
 
     [Fact]

@@ -27,14 +27,15 @@ public sealed class LambdaHostTests(LambdaApiFixture fixture) : IClassFixture<La
     }
 
     [Fact]
-    public async Task Invalid_settings_of_both_kinds_are_all_in_the_init_error_and_the_one_line()
+    public async Task Invalid_settings_of_every_class_are_all_in_the_init_error_and_the_one_line()
     {
-        // AVATARS_BUCKET_NAME is a storage setting, SHUTDOWN_TIMEOUT_SECONDS an API one. On Lambda no Kestrel resolves
-        // the API options while the host is built, so the start-up validator meets both classes at once.
+        // One invalid setting of each class: storage, API, admission, telemetry.
         await using var api = await LambdaApi.StartAsync(fixture.Settings(new Dictionary<string, string>
         {
             ["AVATARS_BUCKET_NAME"] = "Not_A_Bucket",
             ["SHUTDOWN_TIMEOUT_SECONDS"] = "-5",
+            ["ADMISSION_QUEUE_LIMIT"] = "-5",
+            ["METRICS_PORT"] = "70000",
         }));
 
         using var response = await api.Client.GetAsync("/users");
@@ -42,11 +43,16 @@ public sealed class LambdaHostTests(LambdaApiFixture fixture) : IClassFixture<La
         Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
         var report = Assert.Single(api.Emulator.Runtime.InitErrors.Take(1));
         var message = JsonDocument.Parse(report.Body).RootElement.GetProperty("errorMessage").GetString();
-        Assert.Contains("AVATARS_BUCKET_NAME='Not_A_Bucket' is not valid", message, StringComparison.Ordinal);
-        Assert.Contains("SHUTDOWN_TIMEOUT_SECONDS='-5' is not valid", message, StringComparison.Ordinal);
         var line = Assert.Single(api.Output, l => l.StartsWith("Invalid configuration:", StringComparison.Ordinal));
-        Assert.Contains("AVATARS_BUCKET_NAME='Not_A_Bucket' is not valid", line, StringComparison.Ordinal);
-        Assert.Contains("SHUTDOWN_TIMEOUT_SECONDS='-5' is not valid", line, StringComparison.Ordinal);
+        foreach (var named in new[] { "AVATARS_BUCKET_NAME='Not_A_Bucket'", "SHUTDOWN_TIMEOUT_SECONDS='-5'", "ADMISSION_QUEUE_LIMIT='-5'", "METRICS_PORT='70000'" })
+        {
+            Assert.Contains($"{named} is not valid", message, StringComparison.Ordinal);
+            Assert.Contains($"{named} is not valid", line, StringComparison.Ordinal);
+        }
+
+        // The init error says what the line says.
+        Assert.Equal(line, message);
+        Assert.Equal("InvalidSettingsException", report.ErrorType);
         Assert.DoesNotContain(api.Output, l => l.Contains("   at ", StringComparison.Ordinal));
     }
 

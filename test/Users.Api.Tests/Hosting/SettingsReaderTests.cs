@@ -6,17 +6,16 @@ namespace Users.Api.Tests.Hosting;
 
 public class SettingsReaderTests
 {
-    private static IConfiguration Config(params (string Key, string Value)[] values) =>
-        new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value))).Build();
+    private static UsersSettings Read(params (string Key, string Value)[] values) =>
+        SettingsReader.Read(new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value))).Build());
 
     [Fact]
     public void Defaults_apply_when_nothing_is_set()
     {
-        var storage = new AwsStorageOptions();
-        var api = new ApiOptions();
+        var settings = Read();
+        var (storage, api) = (settings.Storage, settings.Api);
 
-        Assert.Empty(SettingsReader.ReadStorage(Config(), storage));
-        Assert.Empty(SettingsReader.ReadApi(Config(), api));
+        Assert.Empty(settings.Errors);
 
         Assert.Equal(("users", "users-avatars", "us-east-1"), (storage.TableName, storage.BucketName, storage.Region));
         Assert.Null(storage.ServiceUrl);
@@ -29,9 +28,7 @@ public class SettingsReaderTests
     [Fact]
     public void Reads_every_setting()
     {
-        var storage = new AwsStorageOptions();
-        var api = new ApiOptions();
-        var config = Config(
+        var settings = Read(
             ("USERS_TABLE_NAME", "people"),
             ("AVATARS_BUCKET_NAME", "people.avatars-1"),
             ("AWS_REGION", "eu-central-1"),
@@ -42,9 +39,9 @@ public class SettingsReaderTests
             ("SCAN_PAGE_SIZE", "25"),
             ("AVATAR_MAX_BYTES", "1024"),
             ("SHUTDOWN_TIMEOUT_SECONDS", "45"));
+        var (storage, api) = (settings.Storage, settings.Api);
 
-        Assert.Empty(SettingsReader.ReadStorage(config, storage));
-        Assert.Empty(SettingsReader.ReadApi(config, api));
+        Assert.Empty(settings.Errors);
 
         Assert.Equal(("people", "people.avatars-1", "eu-central-1"), (storage.TableName, storage.BucketName, storage.Region));
         Assert.Equal(new Uri("http://localhost:4566"), storage.ServiceUrl);
@@ -59,29 +56,27 @@ public class SettingsReaderTests
     [Fact]
     public void The_list_is_streamed_without_bound_on_kestrel_and_bounded_on_lambda_unless_set()
     {
-        var kestrel = new ApiOptions();
-        Assert.Empty(SettingsReader.ReadApi(Config(), kestrel));
-        Assert.Equal(0, kestrel.ListMaxResponseBytes);
+        var kestrel = Read();
+        Assert.Empty(kestrel.Errors);
+        Assert.Equal(0, kestrel.Api.ListMaxResponseBytes);
 
-        var lambda = new ApiOptions();
-        Assert.Empty(SettingsReader.ReadApi(Config(("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001")), lambda));
-        Assert.Equal(ApiOptions.LambdaListMaxResponseBytes, lambda.ListMaxResponseBytes);
+        var lambda = Read(("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001"));
+        Assert.Empty(lambda.Errors);
+        Assert.Equal(ApiOptions.LambdaListMaxResponseBytes, lambda.Api.ListMaxResponseBytes);
 
-        var set = new ApiOptions();
-        Assert.Empty(SettingsReader.ReadApi(Config(("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001"), ("LIST_MAX_RESPONSE_BYTES", "1000000")), set));
-        Assert.Equal(1_000_000, set.ListMaxResponseBytes);
+        var set = Read(("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001"), ("LIST_MAX_RESPONSE_BYTES", "1000000"));
+        Assert.Empty(set.Errors);
+        Assert.Equal(1_000_000, set.Api.ListMaxResponseBytes);
 
-        var tooLarge = new ApiOptions();
-        var error = Assert.Single(SettingsReader.ReadApi(Config(("LIST_MAX_RESPONSE_BYTES", "6000000")), tooLarge));
+        var tooLarge = Read(("LIST_MAX_RESPONSE_BYTES", "6000000"));
+        var error = Assert.Single(tooLarge.Errors);
         Assert.Contains("LIST_MAX_RESPONSE_BYTES", error, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Reports_every_invalid_setting_not_just_the_first()
     {
-        var errors = SettingsReader.ReadStorage(
-            Config(("USERS_TABLE_NAME", "x"), ("AVATAR_URL_MODE", "1"), ("AVATARS_PUBLIC_BASE_URL", "ftp://cdn"), ("SCAN_PAGE_SIZE", "many")),
-            new AwsStorageOptions());
+        var errors = Read(("USERS_TABLE_NAME", "x"), ("AVATAR_URL_MODE", "1"), ("AVATARS_PUBLIC_BASE_URL", "ftp://cdn"), ("SCAN_PAGE_SIZE", "many")).Errors;
 
         Assert.Equal(4, errors.Count);
         Assert.Contains(errors, e => e.StartsWith("USERS_TABLE_NAME='x'", StringComparison.Ordinal));
@@ -92,5 +87,5 @@ public class SettingsReaderTests
 
     [Fact]
     public void Caps_the_avatar_size_at_what_a_lambda_invocation_can_carry() =>
-        Assert.Single(SettingsReader.ReadApi(Config(("AVATAR_MAX_BYTES", "5000000")), new ApiOptions()));
+        Assert.Single(Read(("AVATAR_MAX_BYTES", "5000000")).Errors);
 }

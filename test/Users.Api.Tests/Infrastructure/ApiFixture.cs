@@ -14,12 +14,23 @@ public interface IRunningApi : IAsyncDisposable
 /// </summary>
 public abstract class ApiFixture : IAsyncLifetime
 {
+    private readonly bool createStorage;
     private IRunningApi? api;
 
     protected ApiFixture()
+        : this(new AwsTestStorage(MotoServer.Shared.Endpoint), MotoServer.Shared.Endpoint, createStorage: true)
     {
-        Storage = new AwsTestStorage(MotoServer.Shared.Endpoint);
-        Backend = new TcpProxy(MotoServer.Shared.Endpoint);
+    }
+
+    /// <summary>
+    /// On <paramref name="storage"/> (created here when <paramref name="createStorage"/>, else it exists already), with the
+    /// app's proxy forwarding to <paramref name="appBackend"/>: the emulator, or something in front of it (a recorder).
+    /// </summary>
+    protected ApiFixture(AwsTestStorage storage, Uri appBackend, bool createStorage)
+    {
+        Storage = storage;
+        Backend = new TcpProxy(appBackend);
+        this.createStorage = createStorage;
     }
 
     /// <summary>Direct access to the emulator, bypassing the app and the proxy.</summary>
@@ -62,7 +73,11 @@ public abstract class ApiFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        await Storage.CreateAsync();
+        if (createStorage)
+        {
+            await Storage.CreateAsync();
+        }
+
         api = await StartApiCoreAsync(Settings());
     }
 

@@ -17,13 +17,23 @@ public sealed class AwsTestStorage : IDisposable
     public static readonly AWSCredentials Credentials = new BasicAWSCredentials("test", "test");
 
     public AwsTestStorage(Uri endpoint)
+        : this(endpoint, Guid.NewGuid().ToString("N")[..12])
+    {
+    }
+
+    /// <summary>A table and a bucket of these names (made elsewhere, e.g. by Terraform, unless <see cref="CreateAsync"/> is called).</summary>
+    public AwsTestStorage(Uri endpoint, string tableName, string bucketName)
     {
         Endpoint = endpoint;
-        var suffix = Guid.NewGuid().ToString("N")[..12];
-        TableName = $"users-{suffix}";
-        BucketName = $"avatars-{suffix}";
+        TableName = tableName;
+        BucketName = bucketName;
         DynamoDb = new AmazonDynamoDBClient(Credentials, new AmazonDynamoDBConfig { ServiceURL = endpoint.ToString(), AuthenticationRegion = Region });
         S3 = new AmazonS3Client(Credentials, new AmazonS3Config { ServiceURL = endpoint.ToString(), AuthenticationRegion = Region, ForcePathStyle = true });
+    }
+
+    private AwsTestStorage(Uri endpoint, string suffix)
+        : this(endpoint, $"users-{suffix}", $"avatars-{suffix}")
+    {
     }
 
     public Uri Endpoint { get; }

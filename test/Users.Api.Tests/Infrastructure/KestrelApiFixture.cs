@@ -28,9 +28,16 @@ public sealed class KestrelApi : WebApplicationFactory<Program>, IRunningApi
         Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", settings.GetValueOrDefault("AWS_ACCESS_KEY_ID", "test"));
         Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", settings.GetValueOrDefault("AWS_SECRET_ACCESS_KEY", "test"));
 
-        var api = new KestrelApi(settings);
+        // The address is a setting the app's host reads (ASPNETCORE_URLS), not UseKestrel(port): that one rewrites the
+        // server's addresses after the host is built, racing Program, which may have started the server by then.
         var port = MotoServer.FreePort();
-        api.UseKestrel(port);
+        var api = new KestrelApi(new Dictionary<string, string>(settings)
+        {
+            ["urls"] = $"http://127.0.0.1:{port}",
+            // Instances run side by side: none binds the default management port unless a test gives it one.
+            ["METRICS_PORT"] = settings.GetValueOrDefault("METRICS_PORT", "0"),
+        });
+        api.UseKestrel();
         api.StartServer();
 
         // A plain client over loopback: requests cross real sockets into real Kestrel.

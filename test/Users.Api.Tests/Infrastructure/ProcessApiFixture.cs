@@ -9,7 +9,10 @@ public sealed class ProcessApiFixture : ApiFixture
 {
     public override string HostName => "kestrel-process";
 
-    protected override async Task<IRunningApi> StartApiCoreAsync(IReadOnlyDictionary<string, string> settings)
+    protected override Task<IRunningApi> StartApiCoreAsync(IReadOnlyDictionary<string, string> settings) => StartAsync(settings);
+
+    /// <summary>Starts the app as its own process with exactly these settings and waits until it is live.</summary>
+    public static async Task<IRunningApi> StartAsync(IReadOnlyDictionary<string, string> settings)
     {
         var app = AppProcess.Start(settings);
         try

@@ -166,6 +166,38 @@ public sealed class AdmissionControlTests(KestrelApiFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task Behind_the_alb_each_client_has_its_own_budget_and_a_spoofed_forwarded_for_counts_as_its_sender()
+    {
+        // The EKS profile on loopback: values-eks.yaml trusts the VPC CIDR, the network the ALB connects from; here the
+        // ALB is a real haproxy connecting from 127.0.0.2, and only that address is trusted. Clients have addresses
+        // of their own (127.0.0.11, .12, .13): two reach the service through the ALB, one sends straight to the pod.
+        await using var api = await StartAsync(
+            ("REGISTER_RATE_LIMIT_BURST", "1"), ("REGISTER_RATE_LIMIT_PER_MINUTE", "1"), ("TRUSTED_PROXIES", $"{AlbStandIn.SourceAddress}/32"));
+        await using var alb = await AlbStandIn.StartAsync(api.Client.BaseAddress!);
+        using var first = AlbStandIn.ClientFrom("127.0.0.11", alb.Address);
+        using var second = AlbStandIn.ClientFrom("127.0.0.12", alb.Address);
+
+        // Two clients behind the same ALB: each has its own budget. Were the ALB's address the client, the second
+        // client's first registration would already be refused.
+        Assert.Equal(HttpStatusCode.BadRequest, await StatusOf(first, Register()));
+        Assert.Equal(HttpStatusCode.BadRequest, await StatusOf(second, Register()));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await StatusOf(first, Register()));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await StatusOf(second, Register()));
+
+        // A client naming someone else through the ALB: the ALB adds the address it saw after the made-up one, and
+        // only the ALB's word is taken, so the client is still itself (an unused address would have had a budget).
+        Assert.Equal(HttpStatusCode.TooManyRequests, await StatusOf(first, Register("127.0.0.99")));
+
+        // A sender outside the trusted network, straight to the pod: its X-Forwarded-For is ignored whatever it says,
+        // so it counts as its own address, never as a fresh client or as someone else.
+        using var outside = AlbStandIn.ClientFrom("127.0.0.13", api.Client.BaseAddress!);
+        Assert.Equal(HttpStatusCode.BadRequest, await StatusOf(outside, Register("127.0.0.11")));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await StatusOf(outside, Register("127.0.0.98")));
+        using var firstDirect = AlbStandIn.ClientFrom("127.0.0.11", api.Client.BaseAddress!);
+        Assert.Equal(HttpStatusCode.TooManyRequests, await StatusOf(firstDirect, Register("203.0.113.50")));
+    }
+
+    [Fact]
     public async Task Headers_that_never_end_are_cut_by_the_headers_timeout()
     {
         await using var api = await StartAsync(("REQUEST_HEADERS_TIMEOUT_SECONDS", "1"));

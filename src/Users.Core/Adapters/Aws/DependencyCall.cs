@@ -16,6 +16,7 @@ internal static class DependencyCall
     public const string Throttled = "throttled";
     public const string Timeout = "timeout";
     public const string Unavailable = "unavailable";
+    public const string Denied = "denied";
     public const string Error = "error";
 
     private static readonly HashSet<string> ThrottlingCodes = new(StringComparer.Ordinal)
@@ -63,12 +64,17 @@ internal static class DependencyCall
             };
             UsersTelemetry.DependencyDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
             UsersTelemetry.DependencyCalls.Add(1, tags);
+            if (outcome == Denied)
+            {
+                UsersTelemetry.DependencyDenials.Add(1, new KeyValuePair<string, object?>("dependency", dependency), new KeyValuePair<string, object?>("operation", operation));
+            }
         }
     }
 
-    /// <summary>The outcome of a failed call: throttled, timeout, unavailable (5xx, connection) or error (the rest, e.g. access denied).</summary>
+    /// <summary>The outcome of a failed call: throttled, timeout, unavailable (5xx, connection), denied (authorization) or error (the rest).</summary>
     internal static string Classify(Exception exception) => exception switch
     {
+        _ when StorageErrors.IsDenial(exception) => Denied,
         AmazonServiceException service when IsThrottling(service) => Throttled,
         OperationCanceledException or TimeoutException => Timeout,
         AmazonServiceException { InnerException: OperationCanceledException or TimeoutException } => Timeout,

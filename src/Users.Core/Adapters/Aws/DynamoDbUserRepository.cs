@@ -49,7 +49,7 @@ public sealed class DynamoDbUserRepository(IAmazonDynamoDB dynamoDb, AwsStorageO
         }
         catch (Exception ex) when (StorageErrors.IsDependencyFailure(ex, cancellationToken))
         {
-            throw StorageErrors.Unavailable(Dependency, "PutItem", ex);
+            throw StorageErrors.Unavailable(Dependency, "PutItem", ex, TableResource);
         }
     }
 
@@ -102,13 +102,13 @@ public sealed class DynamoDbUserRepository(IAmazonDynamoDB dynamoDb, AwsStorageO
     {
         try
         {
-            var response = await dynamoDb.GetItemAsync(
-                new GetItemRequest { TableName = options.TableName, Key = KeyFor(email), ConsistentRead = true }, cancellationToken);
+            var request = new GetItemRequest { TableName = options.TableName, Key = KeyFor(email), ConsistentRead = true };
+            var response = await DependencyCall.RunAsync(Dependency, "GetItem", options.TableName, () => dynamoDb.GetItemAsync(request, cancellationToken));
             return response.Item is { Count: > 0 } item ? ToUser(item) : null;
         }
         catch (Exception ex) when (StorageErrors.IsDependencyFailure(ex, cancellationToken))
         {
-            throw StorageErrors.Unavailable(Dependency, "GetItem", ex);
+            throw StorageErrors.Unavailable(Dependency, "GetItem", ex, TableResource);
         }
     }
 
@@ -121,7 +121,7 @@ public sealed class DynamoDbUserRepository(IAmazonDynamoDB dynamoDb, AwsStorageO
         }
         catch (Exception ex) when (StorageErrors.IsDependencyFailure(ex, cancellationToken))
         {
-            throw StorageErrors.Unavailable(Dependency, "DescribeTable", ex);
+            throw StorageErrors.Unavailable(Dependency, "DescribeTable", ex, TableResource);
         }
     }
 
@@ -140,9 +140,12 @@ public sealed class DynamoDbUserRepository(IAmazonDynamoDB dynamoDb, AwsStorageO
         }
         catch (Exception ex) when (StorageErrors.IsDependencyFailure(ex, cancellationToken))
         {
-            throw StorageErrors.Unavailable(Dependency, "Scan", ex);
+            throw StorageErrors.Unavailable(Dependency, "Scan", ex, TableResource);
         }
     }
+
+    /// <summary>The table as a denial names it when AWS's message does not (the account is not known here).</summary>
+    private string TableResource => $"table/{options.TableName}";
 
     private static Dictionary<string, AttributeValue>? NextKey(ScanResponse response) =>
         response.LastEvaluatedKey is { Count: > 0 } next ? next : null;

@@ -38,7 +38,7 @@ public sealed class S3AvatarStore(IAmazonS3 s3, AwsStorageOptions options, TimeP
         }
         catch (Exception ex) when (StorageErrors.IsDependencyFailure(ex, cancellationToken))
         {
-            throw StorageErrors.Unavailable(Dependency, "PutObject", ex);
+            throw StorageErrors.Unavailable(Dependency, "PutObject", ex, ObjectArn(key));
         }
     }
 
@@ -51,7 +51,7 @@ public sealed class S3AvatarStore(IAmazonS3 s3, AwsStorageOptions options, TimeP
         }
         catch (Exception ex) when (StorageErrors.IsDependencyFailure(ex, cancellationToken))
         {
-            throw StorageErrors.Unavailable(Dependency, "DeleteObject", ex);
+            throw StorageErrors.Unavailable(Dependency, "DeleteObject", ex, ObjectArn(key));
         }
     }
 
@@ -85,9 +85,11 @@ public sealed class S3AvatarStore(IAmazonS3 s3, AwsStorageOptions options, TimeP
         }
         catch (Exception ex) when (StorageErrors.IsDependencyFailure(ex, cancellationToken))
         {
-            throw StorageErrors.Unavailable(Dependency, "HeadBucket", ex);
+            throw StorageErrors.Unavailable(Dependency, "HeadBucket", ex, $"arn:aws:s3:::{options.BucketName}");
         }
     }
+
+    private string ObjectArn(string key) => $"arn:aws:s3:::{options.BucketName}/{key}";
 
     private static MemoryStream AsStream(ReadOnlyMemory<byte> content) =>
         MemoryMarshal.TryGetArray(content, out var segment) && segment.Array is not null

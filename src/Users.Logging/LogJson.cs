@@ -3,10 +3,10 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
-namespace Users.Functions.Logging;
+namespace Users.Logging;
 
 /// <summary>What both JSON log formatters (Kestrel's and Lambda's Powertools-shaped one) write the same way.</summary>
-internal static class LogJson
+public static class LogJson
 {
     /// <summary>UTC, millisecond precision, ISO 8601 with a Z.</summary>
     public static string Timestamp() =>
@@ -51,7 +51,7 @@ internal static class LogJson
 }
 
 /// <summary>One log line being written: a JSON object opened on creation, closed and written out as one line on dispose.</summary>
-internal sealed class JsonLogLine : IDisposable
+public sealed class JsonLogLine : IDisposable
 {
     private readonly TextWriter textWriter;
     private readonly ArrayBufferWriter<byte> buffer = new(512);
