@@ -50,7 +50,7 @@ CHART := helm/users-api
 image: ## Build the container image users-api:local, or IMAGE=name:tag (docker if an engine answers, else podman with ../shared's .NET image stand-ins)
 	IMAGE=$(IMAGE) bash scripts/test-image.sh --build-only
 
-test-image: ## Build the image and smoke-test it read-only, non-root, against moto_server (part of `make test`)
+test-image: ## Build the image, then test/Users.Image.Tests against it: image checks, the API contract suite, credentials (part of `make test`)
 	IMAGE=$(IMAGE) bash scripts/test-image.sh
 
 helm-template: ## Render the Helm chart with its defaults and each values-*.yaml into artifacts/helm/ with the real Helm (.local/bin/helm from scripts/ci-setup.sh, else helm on PATH)

