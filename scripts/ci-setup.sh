@@ -17,7 +17,8 @@ fi
 
 command -v dotnet >/dev/null || { echo "the .NET 10 SDK is required" >&2; exit 1; }
 command -v moto_server >/dev/null || { echo "moto_server is required: pip install 'moto[server]'" >&2; exit 1; }
-dotnet restore Users.slnx
+# Locked: exactly what the lock files name (Directory.Build.props also locks every restore when CI=true).
+dotnet restore Users.slnx --locked-mode
 
 # Local .NET tools (.config/dotnet-tools.json: ReportGenerator for the coverage report).
 dotnet tool restore
