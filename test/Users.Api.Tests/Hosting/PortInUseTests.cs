@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.AspNetCore.Connections;
 using Users.Api.Tests.Infrastructure;
+using Users.Functions.Hosting;
 
 namespace Users.Api.Tests.Hosting;
 
@@ -29,6 +31,21 @@ public sealed class PortInUseTests
         await using var app = AppProcess.Start(new Dictionary<string, string>(Storage).Concat(settings(taken)).ToDictionary());
         var code = await app.WaitForExitAsync(TimeSpan.FromSeconds(60));
         return (code, app.StandardError);
+    }
+
+    [Theory]
+    [InlineData(9464, "http://127.0.0.1:9464", "METRICS_PORT=9464")]
+    [InlineData(9464, "http://127.0.0.1:8080", "ASPNETCORE_URLS")]
+    [InlineData(0, "http://127.0.0.1:9464", "ASPNETCORE_URLS")]
+    public void The_line_names_the_setting_that_chose_the_taken_address(int metricsPort, string address, string setting)
+    {
+        var taken = new IOException($"Failed to bind to address {address}: address already in use.", new AddressInUseException("in use"));
+
+        Assert.True(taken.IsPortInUse());
+        Assert.False(new IOException("disk full").IsPortInUse());
+        var line = PortInUse.Describe(taken, metricsPort);
+        Assert.StartsWith($"Cannot start: Failed to bind to address {address}: address already in use; ", line, StringComparison.Ordinal);
+        Assert.Contains(setting, line, StringComparison.Ordinal);
     }
 
     [Fact]
