@@ -167,6 +167,13 @@ grep -qi '^content-type: application/problem+json' "$workdir/headers" || { cat "
 python3 -c 'import json,sys; p=json.load(open(sys.argv[1])); assert p["status"] == 404, p' "$workdir/404.json" || fail "404 body is not a problem"
 step "404 application/problem+json"
 
+# Swagger UI is off in the image (SWAGGER_UI_ENABLED unset); the OpenAPI document is served.
+status=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$base/swagger/index.html")
+[ "$status" = 404 ] || fail "Swagger UI answered $status in the image (expected 404: off unless SWAGGER_UI_ENABLED=true)"
+status=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$base/openapi/v1.json")
+[ "$status" = 200 ] || fail "/openapi/v1.json answered $status"
+step "Swagger UI off, OpenAPI document served"
+
 # ---- /metrics: Prometheus text on the management port only (the chart's container port `metrics`) ----
 status=$(curl -s -o "$workdir/metrics.txt" -w '%{http_code}' --max-time 10 "http://127.0.0.1:$metrics_port/metrics")
 [ "$status" = 200 ] || fail "/metrics on the management port answered $status"
