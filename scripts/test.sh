@@ -7,6 +7,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 
 steps=(
+  "restore:scripts/test-restore.sh"
   "format:scripts/test-format.sh"
   "dotnet:scripts/test-dotnet.sh"
   "observability:scripts/test-observability.sh"

@@ -100,6 +100,20 @@ public sealed class ImageTests(ImageApiFixture fixture) : IClassFixture<ImageApi
     }
 
     [Fact]
+    public async Task Swagger_ui_is_off_and_the_openapi_document_is_served()
+    {
+        // SWAGGER_UI_ENABLED is unset in the image: the UI is for make run and minikube, never production (issue 19).
+        await using var container = await ImageContainer.StartLiveAsync(fixture.Settings());
+        using var client = new HttpClient { BaseAddress = container.Address, Timeout = TimeSpan.FromSeconds(30) };
+
+        using var ui = await client.GetAsync(new Uri("/swagger/index.html", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.NotFound, ui.StatusCode);
+        using var document = await client.GetAsync(new Uri("/openapi/v1.json", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, document.StatusCode);
+        Assert.Equal("3", JsonDocument.Parse(await document.Content.ReadAsStringAsync()).RootElement.GetProperty("openapi").GetString()?[..1]);
+    }
+
+    [Fact]
     public async Task Sigterm_lets_an_upload_in_flight_finish_then_it_exits_0_having_logged_json_lines()
     {
         await using var container = await ImageContainer.StartLiveAsync(fixture.Settings(new Dictionary<string, string> { ["SHUTDOWN_TIMEOUT_SECONDS"] = "10" }));

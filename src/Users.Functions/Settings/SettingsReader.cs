@@ -24,6 +24,7 @@ public static partial class SettingsReader
     public const string ShutdownTimeout = "SHUTDOWN_TIMEOUT_SECONDS";
     public const string ScanPageSize = "SCAN_PAGE_SIZE";
     public const string ListMaxResponseBytes = "LIST_MAX_RESPONSE_BYTES";
+    public const string SwaggerUi = "SWAGGER_UI_ENABLED";
 
     /// <summary>The largest list body allowed: twice it (the worst case of JSON escaping) must fit a 6 MB Lambda response.</summary>
     public const long ListMaxResponseBytesCeiling = 3_000_000;
@@ -105,6 +106,7 @@ public static partial class SettingsReader
         // GET /users without a limit: bounded on Lambda (6 MB response payload), streamed without bound elsewhere.
         options.ListMaxResponseBytes = Integer(configuration, ListMaxResponseBytes, 0, ListMaxResponseBytesCeiling, "bytes (0: no bound, streamed)", errors)
             ?? (onLambda ? ApiOptions.LambdaListMaxResponseBytes : options.ListMaxResponseBytes);
+        options.SwaggerUi = Boolean(configuration, SwaggerUi, errors) ?? options.SwaggerUi;
         return options;
     }
 
@@ -162,6 +164,23 @@ public static partial class SettingsReader
         }
 
         errors.Add(Invalid(key, value, $"a whole number of {unit} from {min} to {max}"));
+        return null;
+    }
+
+    private static bool? Boolean(IConfiguration configuration, string key, List<string> errors)
+    {
+        var value = Value(configuration, key);
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (bool.TryParse(value, out var parsed))
+        {
+            return parsed;
+        }
+
+        errors.Add(Invalid(key, value, "true or false"));
         return null;
     }
 
