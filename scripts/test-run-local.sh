@@ -58,6 +58,7 @@ pass "the README's upload (docs/examples/avatar.png) created a listed user"
 status=$(curl -s -o /dev/null -w '%{http_code}' "$api/swagger/index.html")
 [ "$status" = 200 ] || fail "Swagger UI (/swagger/index.html) answered $status under make run"
 pass "Swagger UI is on under make run"
+bash scripts/check-served-docs.sh "$api" || fail "the served docs (scripts/check-served-docs.sh)"
 # The management port listens where the API does: loopback only (an address of this machine's other interfaces
 # would show as 0.0.0.0, [::] or that address).
 listening=$(ss -Hltn "sport = :$metrics_port" | awk '{ print $4 }' | sort -u | tr '\n' ' ')

@@ -441,6 +441,24 @@ public abstract class UsersApiContract<TFixture>(TFixture fixture) : IClassFixtu
         Assert.True(paths.TryGetProperty("/users", out var users) && users.TryGetProperty("get", out _));
         Assert.True(paths.TryGetProperty("/user", out var user) && user.TryGetProperty("post", out _));
 
+        // What the endpoint metadata alone cannot say (ApiDocumentDetails): limit an integer with its range, the Link
+        // and Retry-After headers, 429 on POST /user, the form's limits, and no .NET type names.
+        var limit = users.GetProperty("get").GetProperty("parameters").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "limit").GetProperty("schema");
+        Assert.Equal("integer", limit.GetProperty("type").GetString());
+        Assert.Equal(1, limit.GetProperty("minimum").GetInt32());
+        Assert.Equal(1000, limit.GetProperty("maximum").GetInt32());
+        Assert.True(users.GetProperty("get").GetProperty("responses").GetProperty("200").GetProperty("headers").TryGetProperty("Link", out _));
+        var created = user.GetProperty("post").GetProperty("responses");
+        Assert.Equal(["201", "400", "409", "413", "415", "429", "500", "503"], created.EnumerateObject().Select(r => r.Name));
+        Assert.True(created.GetProperty("429").GetProperty("headers").TryGetProperty("Retry-After", out _));
+        Assert.True(created.GetProperty("503").GetProperty("headers").TryGetProperty("Retry-After", out _));
+        var schemas = openApi.GetProperty("components").GetProperty("schemas");
+        Assert.Equal(["NewUser", "Problem", "User", "ValidationProblem"], schemas.EnumerateObject().Select(s => s.Name).Order(StringComparer.Ordinal));
+        var fields = schemas.GetProperty("NewUser").GetProperty("properties");
+        Assert.Equal(100, fields.GetProperty("name").GetProperty("maxLength").GetInt32());
+        Assert.Equal(254, fields.GetProperty("email").GetProperty("maxLength").GetInt32());
+        Assert.Contains("4194304 bytes", fields.GetProperty("avatar").GetProperty("description").GetString(), StringComparison.Ordinal);
+
         foreach (var path in new[] { "/swagger", "/swagger/index.html", "/swagger/index.js" })
         {
             using var ui = await Client.GetAsync(path);
