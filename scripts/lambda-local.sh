@@ -23,7 +23,8 @@ case "$LAMBDA_FRONT" in
 esac
 port_free_or_exit "$LAMBDA_PORT" "the API" "LAMBDA_PORT=3001 make lambda-local"
 ensure_local_aws
-export AVATARS_PUBLIC_BASE_URL=${AVATARS_PUBLIC_BASE_URL:-${AWS_ENDPOINT_URL%/}/$AVATARS_BUCKET_NAME}
+# The bucket is private, as in production: a presigned link is one a browser opens (unless a public base URL is given).
+[ -n "${AVATARS_PUBLIC_BASE_URL:-}" ] || export AVATAR_URL_MODE=${AVATAR_URL_MODE:-presigned}
 
 echo "==> building the function and the Lambda emulator"
 if [ -n "${LAMBDA_PUBLISH:-}" ]; then

@@ -55,6 +55,16 @@ status=$(curl -s -o /dev/null -w '%{http_code}' -F name="Make Run" -F email="$em
 [ "$status" = 201 ] || fail "POST /user with the README's sample avatar answered $status"
 curl -sf "$api/users" | grep -q "\"$email\"" || fail "the user just created is not listed"
 pass "the README's upload (docs/examples/avatar.png) created a listed user"
+# The avatar link make run returns opens (presigned: the bucket is private) and serves exactly the uploaded bytes.
+avatar_url=$(curl -sf "$api/users" | jq -r --arg e "$email" '.[] | select(.email == $e) | .avatar_url')
+curl -sf "$avatar_url" -o "$log.avatar" || fail "the avatar_url make run returned does not open: $avatar_url"
+cmp -s "$log.avatar" docs/examples/avatar.png || fail "the avatar_url serves other bytes than the uploaded docs/examples/avatar.png"
+rm -f "$log.avatar"
+pass "the avatar_url opens (presigned) and serves the uploaded bytes"
+make --no-print-directory seed URL="$api" COUNT=3 || fail "make seed URL=$api COUNT=3"
+[ "$(curl -sf "$api/users" | jq '[.[] | select(.email | test("^seed-[123]@example.test$"))] | length')" = 3 ] || fail "make seed's 3 users are not listed"
+pass "make seed registered 3 listed users"
+grep -q "data lives in the emulator's memory" "$log" || fail "make run does not say its data lives in the emulator's memory"
 status=$(curl -s -o /dev/null -w '%{http_code}' "$api/swagger/index.html")
 [ "$status" = 200 ] || fail "Swagger UI (/swagger/index.html) answered $status under make run"
 pass "Swagger UI is on under make run"

@@ -16,6 +16,8 @@ PROVISION_LOG=.local/provision.log
 
 # What this shell started: "pid:N", "tree:N" (N and its children) or "container:NAME"; all stopped by the EXIT trap.
 started=()
+# What ensure_local_aws started, if anything: its data lives in memory only.
+LOCAL_EMULATOR_STARTED=
 stop_started() {
   for item in "${started[@]}"; do
     case $item in
@@ -62,11 +64,13 @@ ensure_local_aws() {
       started+=("container:users-api-localstack")
       wait_http "$AWS_ENDPOINT_URL/_localstack/health" 90 200
       fresh=1
+      LOCAL_EMULATOR_STARTED=LocalStack
     elif command -v moto_server >/dev/null; then
       echo "==> starting moto_server on $AWS_ENDPOINT_URL"
       start_moto .local/moto.log "$EMULATOR_PORT"
       started+=("pid:$MOTO_PID")
       fresh=1
+      LOCAL_EMULATOR_STARTED=moto_server
     else
       echo "No local AWS emulator: install Docker (LocalStack) or moto (pip install 'moto[server]'), or set AWS_ENDPOINT_URL." >&2
       exit 1
