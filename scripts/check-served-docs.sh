@@ -3,6 +3,9 @@
 # hand: bash scripts/check-served-docs.sh http://127.0.0.1:8080):
 #  - the OpenAPI document it serves passes `redocly lint` (tools/docs-check/redocly.yaml: the recommended rules,
 #    warnings as errors);
+#  - Swagger UI works in a real browser (tools/docs-check/swagger-browser.mjs: playwright-core on Debian's chromium):
+#    "Try it out" on POST /user with a file answers 201, and GET /users on the same page lists that user; its
+#    screenshot is artifacts/docs/swagger.png (CI keeps artifacts/).
 # Needs tools/docs-check's npm packages (scripts/ci-setup.sh installs them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,3 +23,6 @@ if ! "$tools/node_modules/.bin/redocly" lint --config "$tools/redocly.yaml" --fo
   exit 1
 fi
 echo "ok: redocly lint: the served OpenAPI document is clean"
+
+[ -x /usr/bin/chromium ] || { echo "FAIL: /usr/bin/chromium is missing: run scripts/ci-setup.sh (apt chromium)" >&2; exit 1; }
+node "$tools/swagger-browser.mjs" "$api" docs/examples/avatar.png "$out/swagger.png"

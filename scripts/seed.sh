@@ -9,7 +9,10 @@ cd "$(dirname "$0")/.."
 url=${1:-http://127.0.0.1:8080}
 url=${url%/}
 count=${2:-20}
-[[ $count =~ ^[0-9]+$ ]] && [ "$count" -ge 1 ] && [ "$count" -le 10000 ] || { echo "COUNT must be a whole number from 1 to 10000, not '$count'" >&2; exit 2; }
+if ! [[ $count =~ ^[0-9]+$ ]] || [ "$count" -lt 1 ] || [ "$count" -gt 10000 ]; then
+  echo "COUNT must be a whole number from 1 to 10000, not '$count'" >&2
+  exit 2
+fi
 curl -sf -o /dev/null "$url/health/ready" || { echo "Nothing answers at $url/health/ready: start the API (make run) or give URL=…" >&2; exit 1; }
 
 created=0 existed=0 waited=0
