@@ -36,3 +36,27 @@ done
 [ "$diagrams" -gt 0 ] || { echo "FAIL: no mermaid diagram found in README.md or docs/*.md" >&2; exit 1; }
 [ "$failed" -eq 0 ] || exit 1
 echo "ok: $diagrams diagrams rendered (artifacts/docs/diagrams/)"
+
+# docs/deploy.md names only what exists: every `make <target>` a Makefile target, every `terraform … output -raw|-json
+# <name>` and every output it names in backquotes an output of terraform/, every values-*.yaml and examples/ file a file.
+guide=docs/deploy.md
+targets=$(grep -oE '^[a-zA-Z0-9_.-]+:' Makefile | tr -d ':' | sort -u)
+outputs=$(grep -ohE '^output "[a-z0-9_]+"' terraform/*.tf | cut -d'"' -f2 | sort -u)
+variables=$(grep -ohE '^variable "[a-z0-9_]+"' terraform/*.tf | cut -d'"' -f2 | sort -u)
+bad=0
+# The guide's code: its fenced blocks and inline `…` spans (so prose such as "Terraform can make one" is not a command).
+code=$(awk '/^```/ { fenced = !fenced; next } fenced { print; next } { while (match($0, /`[^`]+`/)) { print substr($0, RSTART, RLENGTH); $0 = substr($0, RSTART + RLENGTH) } }' "$guide")
+while read -r target; do
+  [ -z "$target" ] || grep -qx "$target" <<<"$targets" || { echo "FAIL: $guide runs 'make $target', which the Makefile does not define" >&2; bad=1; }
+done < <(grep -oE '(^|[^a-z-])make [a-zA-Z][a-zA-Z0-9_.-]*' <<<"$code" | awk '{ print $NF }' | sort -u)
+while read -r name; do
+  [ -z "$name" ] || grep -qx "$name" <<<"$outputs" || { echo "FAIL: $guide names the Terraform output '$name', which terraform/ does not declare" >&2; bad=1; }
+done < <(grep -oE "output -(raw|json) [a-z0-9_]+|output \`[a-z0-9_]+\`" "$guide" | tr -d '`' | awk '{ print $NF }' | sort -u)
+while read -r name; do
+  [ -z "$name" ] || grep -qx "$name" <<<"$variables" || { echo "FAIL: $guide sets the Terraform variable '$name', which terraform/ does not declare" >&2; bad=1; }
+done < <(grep -oE '(-var |`)[a-z][a-z0-9_]+ ?=' "$guide" | sed -E 's/^(-var |`)//; s/ ?=$//' | sort -u)
+while read -r file; do
+  [ -z "$file" ] || [ -f "$file" ] || { echo "FAIL: $guide names $file, which does not exist" >&2; bad=1; }
+done < <(grep -oE '(helm/users-api/values-[a-z]+\.yaml|terraform/examples/[a-z0-9.-]+)' "$guide" | sort -u)
+[ "$bad" -eq 0 ] || exit 1
+echo "ok: $guide names only existing make targets, Terraform outputs and variables, and files"
