@@ -35,7 +35,7 @@ fi
 wait_data_stores
 echo "==> Users API on $ASPNETCORE_URLS (Ctrl-C stops it and everything this started)"
 echo "    Swagger UI: $ASPNETCORE_URLS/swagger · test data: make seed (POST /user admits ${REGISTER_RATE_LIMIT_BURST:-20} at once per client, then ${REGISTER_RATE_LIMIT_PER_MINUTE:-20}/min: 429 + Retry-After)"
-[ -z "${LOCAL_EMULATOR_STARTED:-}" ] || echo "    data lives in the emulator's memory: it is gone when make run stops"
+say_where_data_lives
 # The built app itself (not `dotnet run`, whose child would outlive it) so the trap stops what serves.
 dotnet "$app" &
 started+=("pid:$!")

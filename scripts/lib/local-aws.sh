@@ -36,6 +36,11 @@ trap 'exit 130' INT TERM
 # shellcheck source=scripts/lib/net.sh
 source scripts/lib/net.sh
 
+# say_where_data_lives: an emulator this script started keeps its data in memory only.
+say_where_data_lives() {
+  [ -z "$LOCAL_EMULATOR_STARTED" ] || echo "    data lives in the emulator's memory ($LOCAL_EMULATOR_STARTED): it is gone when this stops"
+}
+
 # port_free_or_exit PORT WHAT: a clear message instead of a bind failure after the build.
 port_free_or_exit() {
   if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
