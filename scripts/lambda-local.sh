@@ -40,6 +40,7 @@ wait_data_stores
 base_url=http://127.0.0.1:$LAMBDA_PORT
 [ "$LAMBDA_FRONT" = rest ] && base_url=$base_url/prod
 echo "==> Users API (Lambda path, $LAMBDA_FRONT front, $function_path) on $base_url (Ctrl-C stops it and everything this started)"
+say_where_data_lives
 dotnet .local/lambda-emulator/Users.LambdaEmulator.dll --function "$function_path" --port "$LAMBDA_PORT" \
   --name users-api --timeout 29 --memory 512 --front "$LAMBDA_FRONT" &
 started+=("pid:$!")
