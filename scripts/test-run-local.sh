@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make run` as the README tells a newcomer to use it, on free ports, twice:
-#  1. it answers GET /users, accepts the README's sample upload, serves Swagger UI, listens for /metrics on loopback
+#  1. it answers GET /users, runs every command of the README's "Try it" as written, accepts the README's sample upload, serves Swagger UI, listens for /metrics on loopback
 #     only, finishes provisioning the production settings in the background, and on Ctrl-C (SIGINT to its process
 #     group, as a terminal sends it) stops everything;
 #  2. started again (build up to date, a new empty emulator) it answers, and Ctrl-C while Terraform is still
@@ -50,6 +50,7 @@ ctrl_c() {
 }
 
 start_make_run "first start"
+bash scripts/check-readme-try-it.sh "$api" || fail "the README's Try it (scripts/check-readme-try-it.sh)"
 email="make-run-$$@example.com"
 status=$(curl -s -o /dev/null -w '%{http_code}' -F name="Make Run" -F email="$email" -F avatar=@docs/examples/avatar.png "$api/user")
 [ "$status" = 201 ] || fail "POST /user with the README's sample avatar answered $status"
@@ -73,7 +74,9 @@ bash scripts/check-served-docs.sh "$api" || fail "the served docs (scripts/check
 # would show as 0.0.0.0, [::] or that address).
 listening=$(ss -Hltn "sport = :$metrics_port" | awk '{ print $4 }' | sort -u | tr '\n' ' ')
 [ "$listening" = "127.0.0.1:$metrics_port " ] || fail "/metrics listens on '$listening', expected 127.0.0.1:$metrics_port only"
-curl -sf "http://127.0.0.1:$metrics_port/metrics" | grep -q '^# TYPE' || fail "/metrics on 127.0.0.1:$metrics_port serves no metrics"
+# (Into a variable, not piped to grep -q: after this much traffic the page is long, and grep's early exit would fail curl.)
+metrics=$(curl -sf "http://127.0.0.1:$metrics_port/metrics") || fail "GET /metrics on 127.0.0.1:$metrics_port failed"
+grep -q '^# TYPE' <<<"$metrics" || fail "/metrics on 127.0.0.1:$metrics_port serves no metrics"
 pass "/metrics listens on 127.0.0.1:$metrics_port only"
 
 deadline=$((SECONDS + 300))
