@@ -69,7 +69,7 @@ for run in $(seq "$runs"); do
     echo "== sitting $run/$runs: $(label_for "$v") ($mode) — load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
     case $mode in
       shared)
-        python3 bench/shared_run.py "$shared" --label "$(label_for "$v")" --users "$users" --warmup "${BENCH_WARMUP:-800}" \
+        python3 "$shared/run.py" --label "$(label_for "$v")" --users "$users" --warmup "${BENCH_WARMUP:-800}" \
           --seconds "${BENCH_SECONDS:-20}" --concurrency "${BENCH_CONCURRENCY:-8}" --json-out "$json" \
           --server "$(command_for "$v")" | grep -v '^BENCH_JSON ' ;;
       saturation)
