@@ -113,11 +113,28 @@ public class AvatarMetadataTests
     }
 
     [Fact]
-    public void Png_cut_off_at_a_chunk_boundary_gets_its_end_and_cut_inside_a_chunk_is_refused()
+    public void Png_cut_off_at_a_chunk_boundary_gets_its_end_and_cut_inside_its_first_image_data_is_refused()
     {
         Assert.Equal([.. PngSignature, .. Ihdr, .. Idat, .. Iend], Strip([.. PngSignature, .. Ihdr, .. Idat], AvatarFormat.Png));
         Assert.Contains("runs past the end", Malformed([.. PngSignature, .. Ihdr, .. Idat[..^3]], AvatarFormat.Png), StringComparison.Ordinal);
         Assert.Contains("runs past the end", Malformed([.. PngSignature, 0, 0, 0, 13], AvatarFormat.Png), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Png_with_a_tail_that_is_not_a_chunk_after_its_image_data_loses_the_tail()
+    {
+        // What follows a whole IDAT and cannot be read as a chunk (a cut inside one, a damaged length or type) is not
+        // part of the image, as bytes after IEND are not: the chunks before it are kept, the end added, the tail dropped.
+        byte[] png = [.. PngSignature, .. Ihdr, .. Idat];
+        Assert.Equal([.. png, .. Iend], Strip([.. png, .. PngChunk("tEXt", Secret)[..^3]], AvatarFormat.Png));
+        Assert.Equal([.. png, .. Iend], Strip([.. png, 0, 0, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82, .. Secret], AvatarFormat.Png));
+        Assert.Equal([.. png, .. Iend], Strip([.. png, 0, 0, 0], AvatarFormat.Png));
+
+        // ../shared/bench's 1x1 PNG: its IDAT's length runs 2 bytes into the IEND chunk.
+        byte[] bench = Convert.FromHexString(
+            "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489" +
+            "0000000d49444154789c6300010000000500010d0a2db40000000049454e44ae426082");
+        Assert.Equal([.. bench[..58], .. Iend], Strip(bench, AvatarFormat.Png));
     }
 
     [Fact]

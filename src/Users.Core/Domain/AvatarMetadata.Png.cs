@@ -17,6 +17,7 @@ public static partial class AvatarMetadata
     ];
 
     private static readonly uint Ihdr = ChunkCode("IHDR");
+    private static readonly uint Idat = ChunkCode("IDAT");
     private static readonly uint Iend = ChunkCode("IEND");
     private static readonly uint Exif = ChunkCode("eXIf");
 
@@ -34,10 +35,19 @@ public static partial class AvatarMetadata
         output.Keep(0, PngSignatureLength);
         var position = PngSignatureLength;
         var first = true;
+        var imageData = false;
         while (position < png.Length)
         {
+            // Once image data has been read, bytes that do not make a whole chunk are, like bytes after IEND, not part
+            // of the image (a cut-off upload, a damaged tail): the chunks before them are kept and the end added, and
+            // nothing that could not be read is published. Before any image data they make the file unreadable.
             if (png.Length - position < 12)
             {
+                if (imageData)
+                {
+                    break;
+                }
+
                 throw Truncated("A chunk header");
             }
 
@@ -45,12 +55,22 @@ public static partial class AvatarMetadata
             var type = png.Slice(position + 4, 4);
             if (length > int.MaxValue || !IsChunkType(type))
             {
+                if (imageData)
+                {
+                    break;
+                }
+
                 throw new MalformedImageException($"a chunk at byte {position} has an invalid length or type");
             }
 
             var size = 12 + (int)length; // length, type, data, CRC
             if (size > png.Length - position)
             {
+                if (imageData)
+                {
+                    break;
+                }
+
                 throw Truncated($"The '{System.Text.Encoding.ASCII.GetString(type)}' chunk");
             }
 
@@ -64,6 +84,7 @@ public static partial class AvatarMetadata
             if (PngRenderingChunks.Contains(code))
             {
                 output.Keep(position, size);
+                imageData |= code == Idat;
             }
             else if (code == Exif)
             {
@@ -85,7 +106,7 @@ public static partial class AvatarMetadata
             }
         }
 
-        // Ended at a chunk boundary without IEND (a cut-off upload): what is there is kept and the end added.
+        // Ended without IEND (a cut-off upload, or a tail that is not a chunk after the image data): the end is added.
         output.Add(PngChunk("IEND", []));
     }
 
