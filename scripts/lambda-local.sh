@@ -31,8 +31,13 @@ if [ -n "${LAMBDA_PUBLISH:-}" ]; then
   make --no-print-directory lambda-publish LAMBDA_PUBLISH="$LAMBDA_PUBLISH" ARTIFACTS_DIR="$PWD/.local/lambda-$LAMBDA_PUBLISH" >/dev/null
   function_path=.local/lambda-$LAMBDA_PUBLISH/bootstrap
 else
-  dotnet build src/Users.Functions -c Release -o .local/lambda-function --nologo -v quiet
   function_path=.local/lambda-function/Users.Functions.dll
+  if up_to_date "$function_path"; then
+    echo "==> function build up to date ($function_path)"
+  else
+    dotnet build src/Users.Functions -c Release -o .local/lambda-function --nologo -v quiet
+    touch "$function_path"
+  fi
 fi
 dotnet build tools/Users.LambdaEmulator -c Release -o .local/lambda-emulator --nologo -v quiet
 

@@ -23,8 +23,7 @@ port_free_or_exit "$api_port" "the API" "ASPNETCORE_URLS=http://127.0.0.1:8081 m
 ensure_local_aws
 
 app=.local/api/Users.Functions.dll
-# Up to date when no source, project or props file is newer than the last build's output.
-if [ -f "$app" ] && [ -z "$(find src Directory.Build.props Directory.Build.targets Directory.Packages.props global.json -newer "$app" -type f -print -quit)" ]; then
+if up_to_date "$app"; then
   echo "==> build up to date ($app)"
 else
   echo "==> building"

@@ -41,6 +41,13 @@ say_where_data_lives() {
   [ -z "$LOCAL_EMULATOR_STARTED" ] || echo "    data lives in the emulator's memory ($LOCAL_EMULATOR_STARTED): it is gone when this stops"
 }
 
+# up_to_date FILE: true when no source, project or props file is newer than FILE (a build's output). bin/ and obj/ are
+# build output, not sources: another build of the same project (make lambda-local's, make run's) does not make it stale.
+up_to_date() {
+  [ -f "$1" ] && [ -z "$(find src Directory.Build.props Directory.Build.targets Directory.Packages.props global.json \
+    \( -name bin -o -name obj \) -prune -o -newer "$1" -type f -print -quit)" ]
+}
+
 # port_free_or_exit PORT WHAT: a clear message instead of a bind failure after the build.
 port_free_or_exit() {
   if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
