@@ -6,7 +6,7 @@ DOTNET ?= dotnet
 CONFIGURATION ?= Release
 SOLUTION := Users.slnx
 
-.PHONY: help build test test-dotnet test-observability lock-files format format-check run test-run clean smoke
+.PHONY: help build test test-dotnet test-observability lock-files format format-check run seed test-run clean smoke
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z0-9_.-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-22s %s\n", $$1, $$2}'
@@ -37,6 +37,9 @@ smoke: ## Non-destructive contract checks against a deployment: make smoke URL=h
 
 run: ## Start a local AWS emulator (unless AWS_ENDPOINT_URL is set), create the table and bucket, run the API on :8080
 	bash scripts/run-local.sh
+
+seed: ## Register COUNT (20) test users through POST /user of the API at URL (make run's http://127.0.0.1:8080), waiting out 429s
+	bash scripts/seed.sh "$(or $(URL),http://127.0.0.1:8080)" "$(or $(COUNT),20)"
 
 test-run: ## `make run` twice on free ports as the README uses it: answers, the README upload, provisioning, Ctrl-C (part of `make test`)
 	bash scripts/test-run-local.sh

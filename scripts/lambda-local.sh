@@ -23,15 +23,21 @@ case "$LAMBDA_FRONT" in
 esac
 port_free_or_exit "$LAMBDA_PORT" "the API" "LAMBDA_PORT=3001 make lambda-local"
 ensure_local_aws
-export AVATARS_PUBLIC_BASE_URL=${AVATARS_PUBLIC_BASE_URL:-${AWS_ENDPOINT_URL%/}/$AVATARS_BUCKET_NAME}
+# The bucket is private, as in production: a presigned link is one a browser opens (unless a public base URL is given).
+[ -n "${AVATARS_PUBLIC_BASE_URL:-}" ] || export AVATAR_URL_MODE=${AVATAR_URL_MODE:-presigned}
 
 echo "==> building the function and the Lambda emulator"
 if [ -n "${LAMBDA_PUBLISH:-}" ]; then
   make --no-print-directory lambda-publish LAMBDA_PUBLISH="$LAMBDA_PUBLISH" ARTIFACTS_DIR="$PWD/.local/lambda-$LAMBDA_PUBLISH" >/dev/null
   function_path=.local/lambda-$LAMBDA_PUBLISH/bootstrap
 else
-  dotnet build src/Users.Functions -c Release -o .local/lambda-function --nologo -v quiet
   function_path=.local/lambda-function/Users.Functions.dll
+  if up_to_date "$function_path"; then
+    echo "==> function build up to date ($function_path)"
+  else
+    dotnet build src/Users.Functions -c Release -o .local/lambda-function --nologo -v quiet
+    touch "$function_path"
+  fi
 fi
 dotnet build tools/Users.LambdaEmulator -c Release -o .local/lambda-emulator --nologo -v quiet
 
@@ -39,6 +45,7 @@ wait_data_stores
 base_url=http://127.0.0.1:$LAMBDA_PORT
 [ "$LAMBDA_FRONT" = rest ] && base_url=$base_url/prod
 echo "==> Users API (Lambda path, $LAMBDA_FRONT front, $function_path) on $base_url (Ctrl-C stops it and everything this started)"
+say_where_data_lives
 dotnet .local/lambda-emulator/Users.LambdaEmulator.dll --function "$function_path" --port "$LAMBDA_PORT" \
   --name users-api --timeout 29 --memory 512 --front "$LAMBDA_FRONT" &
 started+=("pid:$!")

@@ -12,6 +12,8 @@ source scripts/lib/local-aws.sh
 export ASPNETCORE_URLS=${ASPNETCORE_URLS:-http://127.0.0.1:8080}
 # Swagger UI at /swagger for the developer (off in the image, the chart and on Lambda unless turned on there).
 export SWAGGER_UI_ENABLED=${SWAGGER_UI_ENABLED:-true}
+# The bucket is private, as in production: a presigned link (AVATAR_URL_TTL_SECONDS, 15 min) is one a browser opens.
+export AVATAR_URL_MODE=${AVATAR_URL_MODE:-presigned}
 metrics_port=${METRICS_PORT:-9464}
 api_port=${ASPNETCORE_URLS##*:}
 api_port=${api_port%%/*}
@@ -21,8 +23,7 @@ port_free_or_exit "$api_port" "the API" "ASPNETCORE_URLS=http://127.0.0.1:8081 m
 ensure_local_aws
 
 app=.local/api/Users.Functions.dll
-# Up to date when no source, project or props file is newer than the last build's output.
-if [ -f "$app" ] && [ -z "$(find src Directory.Build.props Directory.Build.targets Directory.Packages.props global.json -newer "$app" -type f -print -quit)" ]; then
+if up_to_date "$app"; then
   echo "==> build up to date ($app)"
 else
   echo "==> building"
@@ -32,6 +33,8 @@ fi
 
 wait_data_stores
 echo "==> Users API on $ASPNETCORE_URLS (Ctrl-C stops it and everything this started)"
+echo "    Swagger UI: $ASPNETCORE_URLS/swagger · test data: make seed (POST /user admits ${REGISTER_RATE_LIMIT_BURST:-20} at once per client, then ${REGISTER_RATE_LIMIT_PER_MINUTE:-20}/min: 429 + Retry-After)"
+say_where_data_lives
 # The built app itself (not `dotnet run`, whose child would outlive it) so the trap stops what serves.
 dotnet "$app" &
 started+=("pid:$!")

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make run` as the README tells a newcomer to use it, on free ports, twice:
-#  1. it answers GET /users, accepts the README's sample upload, serves Swagger UI, listens for /metrics on loopback
+#  1. it answers GET /users, runs every command of the README's "Try it" as written, accepts the README's sample upload, serves Swagger UI, listens for /metrics on loopback
 #     only, finishes provisioning the production settings in the background, and on Ctrl-C (SIGINT to its process
 #     group, as a terminal sends it) stops everything;
 #  2. started again (build up to date, a new empty emulator) it answers, and Ctrl-C while Terraform is still
@@ -50,19 +50,33 @@ ctrl_c() {
 }
 
 start_make_run "first start"
+bash scripts/check-readme-try-it.sh "$api" || fail "the README's Try it (scripts/check-readme-try-it.sh)"
 email="make-run-$$@example.com"
 status=$(curl -s -o /dev/null -w '%{http_code}' -F name="Make Run" -F email="$email" -F avatar=@docs/examples/avatar.png "$api/user")
 [ "$status" = 201 ] || fail "POST /user with the README's sample avatar answered $status"
 curl -sf "$api/users" | grep -q "\"$email\"" || fail "the user just created is not listed"
 pass "the README's upload (docs/examples/avatar.png) created a listed user"
+# The avatar link make run returns opens (presigned: the bucket is private) and serves exactly the uploaded bytes.
+avatar_url=$(curl -sf "$api/users" | jq -r --arg e "$email" '.[] | select(.email == $e) | .avatar_url')
+curl -sf "$avatar_url" -o "$log.avatar" || fail "the avatar_url make run returned does not open: $avatar_url"
+cmp -s "$log.avatar" docs/examples/avatar.png || fail "the avatar_url serves other bytes than the uploaded docs/examples/avatar.png"
+rm -f "$log.avatar"
+pass "the avatar_url opens (presigned) and serves the uploaded bytes"
+make --no-print-directory seed URL="$api" COUNT=3 || fail "make seed URL=$api COUNT=3"
+[ "$(curl -sf "$api/users" | jq '[.[] | select(.email | test("^seed-[123]@example.test$"))] | length')" = 3 ] || fail "make seed's 3 users are not listed"
+pass "make seed registered 3 listed users"
+grep -q "data lives in the emulator's memory" "$log" || fail "make run does not say its data lives in the emulator's memory"
 status=$(curl -s -o /dev/null -w '%{http_code}' "$api/swagger/index.html")
 [ "$status" = 200 ] || fail "Swagger UI (/swagger/index.html) answered $status under make run"
 pass "Swagger UI is on under make run"
+bash scripts/check-served-docs.sh "$api" || fail "the served docs (scripts/check-served-docs.sh)"
 # The management port listens where the API does: loopback only (an address of this machine's other interfaces
 # would show as 0.0.0.0, [::] or that address).
 listening=$(ss -Hltn "sport = :$metrics_port" | awk '{ print $4 }' | sort -u | tr '\n' ' ')
 [ "$listening" = "127.0.0.1:$metrics_port " ] || fail "/metrics listens on '$listening', expected 127.0.0.1:$metrics_port only"
-curl -sf "http://127.0.0.1:$metrics_port/metrics" | grep -q '^# TYPE' || fail "/metrics on 127.0.0.1:$metrics_port serves no metrics"
+# (Into a variable, not piped to grep -q: after this much traffic the page is long, and grep's early exit would fail curl.)
+metrics=$(curl -sf "http://127.0.0.1:$metrics_port/metrics") || fail "GET /metrics on 127.0.0.1:$metrics_port failed"
+grep -q '^# TYPE' <<<"$metrics" || fail "/metrics on 127.0.0.1:$metrics_port serves no metrics"
 pass "/metrics listens on 127.0.0.1:$metrics_port only"
 
 deadline=$((SECONDS + 300))

@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.." || exit 1
 steps=(
   "restore:scripts/test-restore.sh"
   "format:scripts/test-format.sh"
+  "docs:scripts/test-docs.sh"
   "dotnet:scripts/test-dotnet.sh"
   "observability:scripts/test-observability.sh"
   "terraform:scripts/test-terraform.sh"

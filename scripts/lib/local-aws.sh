@@ -16,6 +16,8 @@ PROVISION_LOG=.local/provision.log
 
 # What this shell started: "pid:N", "tree:N" (N and its children) or "container:NAME"; all stopped by the EXIT trap.
 started=()
+# What ensure_local_aws started, if anything: its data lives in memory only.
+LOCAL_EMULATOR_STARTED=
 stop_started() {
   for item in "${started[@]}"; do
     case $item in
@@ -33,6 +35,18 @@ trap 'exit 130' INT TERM
 
 # shellcheck source=scripts/lib/net.sh
 source scripts/lib/net.sh
+
+# say_where_data_lives: an emulator this script started keeps its data in memory only.
+say_where_data_lives() {
+  [ -z "$LOCAL_EMULATOR_STARTED" ] || echo "    data lives in the emulator's memory ($LOCAL_EMULATOR_STARTED): it is gone when this stops"
+}
+
+# up_to_date FILE: true when no source, project or props file is newer than FILE (a build's output). bin/ and obj/ are
+# build output, not sources: another build of the same project (make lambda-local's, make run's) does not make it stale.
+up_to_date() {
+  [ -f "$1" ] && [ -z "$(find src Directory.Build.props Directory.Build.targets Directory.Packages.props global.json \
+    \( -name bin -o -name obj \) -prune -o -newer "$1" -type f -print -quit)" ]
+}
 
 # port_free_or_exit PORT WHAT: a clear message instead of a bind failure after the build.
 port_free_or_exit() {
@@ -62,11 +76,13 @@ ensure_local_aws() {
       started+=("container:users-api-localstack")
       wait_http "$AWS_ENDPOINT_URL/_localstack/health" 90 200
       fresh=1
+      LOCAL_EMULATOR_STARTED=LocalStack
     elif command -v moto_server >/dev/null; then
       echo "==> starting moto_server on $AWS_ENDPOINT_URL"
       start_moto .local/moto.log "$EMULATOR_PORT"
       started+=("pid:$MOTO_PID")
       fresh=1
+      LOCAL_EMULATOR_STARTED=moto_server
     else
       echo "No local AWS emulator: install Docker (LocalStack) or moto (pip install 'moto[server]'), or set AWS_ENDPOINT_URL." >&2
       exit 1

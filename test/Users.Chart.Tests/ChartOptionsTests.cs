@@ -76,6 +76,16 @@ public sealed class ChartOptionsTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Avatar_links_open_by_default_presigned_or_through_the_public_base_url()
+    {
+        // Never a bare URL of the private bucket (403): presigned unless a public base URL (CloudFront) is given.
+        Assert.Equal("presigned", Render().Single<V1ConfigMap>().Data["AVATAR_URL_MODE"]);
+        Assert.Equal("public", Render("--set", "config.avatarsPublicBaseUrl=https://cdn.example.com").Single<V1ConfigMap>().Data["AVATAR_URL_MODE"]);
+        Assert.Equal("public", Render("-f", RepoPaths.ChartFile("values-minikube.yaml")).Single<V1ConfigMap>().Data["AVATAR_URL_MODE"]);
+        Assert.Equal("presigned", Render("-f", RepoPaths.ChartFile("values-eks.yaml")).Single<V1ConfigMap>().Data["AVATAR_URL_MODE"]);
+    }
+
+    [Fact]
     public void Swagger_ui_is_off_unless_turned_on()
     {
         Assert.Equal("false", Render().Single<V1ConfigMap>().Data["SWAGGER_UI_ENABLED"]);

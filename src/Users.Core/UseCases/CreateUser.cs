@@ -15,6 +15,7 @@ public abstract record CreateUserResult
     {
     }
 
+    /// <param name="User">The user as a client reads it: its avatar's address presigned in that mode, as the list gives it.</param>
     public sealed record Created(User User) : CreateUserResult;
 
     public sealed record Invalid(IReadOnlyDictionary<string, string[]> Errors) : CreateUserResult;
@@ -104,7 +105,7 @@ public sealed partial class CreateUser(IUserRepository users, IAvatarStore avata
             // user could lose it (found by the overload scenario of docs/reliability.md).
             if (await LandedAfterAllAsync(user, key))
             {
-                return new CreateUserResult.Created(user);
+                return new CreateUserResult.Created(Readable(user));
             }
 
             throw;
@@ -123,7 +124,7 @@ public sealed partial class CreateUser(IUserRepository users, IAvatarStore avata
                 : new CreateUserResult.AlreadyExists(user.Email);
         }
 
-        return new CreateUserResult.Created(user);
+        return new CreateUserResult.Created(Readable(user));
     }
 
     /// <summary>A failed write that the store may still have applied: a timeout, a dropped connection, a 5xx, a cancellation.</summary>
@@ -177,6 +178,9 @@ public sealed partial class CreateUser(IUserRepository users, IAvatarStore avata
             return (WriteOutcome.Unknown, null);
         }
     }
+
+    /// <summary>The user as a client gets it: the avatar's address as it is read (presigned in that mode), like ListUsers.</summary>
+    private User Readable(User user) => user with { AvatarUrl = avatars.ReadUrlFor(user.AvatarUrl) };
 
     private async Task RemoveOrphanAsync(string key)
     {

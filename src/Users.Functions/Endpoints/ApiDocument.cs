@@ -11,10 +11,9 @@ namespace Users.Functions.Endpoints;
 public static class ApiDocument
 {
     public static IServiceCollection AddApiDocument(this IServiceCollection services) =>
-        services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+        services.AddOpenApi(options => options.AddDocumentTransformer((document, context, _) =>
         {
-            document.Info.Title = "Users API";
-            document.Info.Description = "Users in DynamoDB, their avatars in S3.";
+            ApiDocumentDetails.Describe(document, context.ApplicationServices.GetRequiredService<IOptions<ApiOptions>>().Value);
             return Task.CompletedTask;
         }));
 

@@ -33,7 +33,6 @@ public static class UserEndpoints
             .WithName("CreateUser")
             .WithSummary("Register a user")
             .WithDescription("multipart/form-data with fields `name` and `email` and the file `avatar` (PNG, JPEG, GIF or WebP, recognised by content).")
-            .Accepts<CreateUserForm>("multipart/form-data")
             .DisableAntiforgery()
             .RequireRateLimiting(AdmissionControl.RegisterPolicy)
             .ProducesValidationProblem()

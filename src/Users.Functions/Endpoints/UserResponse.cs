@@ -16,13 +16,6 @@ public sealed record UserResponse(
     }
 }
 
-/// <summary>The multipart form of <c>POST /user</c>, described for the OpenAPI document only.</summary>
-public sealed record CreateUserForm(
-    [property: JsonPropertyName("name")] string Name,
-    [property: JsonPropertyName("email")] string Email,
-    [property: JsonPropertyName("avatar")] IFormFile Avatar);
-
 [JsonSerializable(typeof(UserResponse))]
 [JsonSerializable(typeof(List<UserResponse>))]
-[JsonSerializable(typeof(CreateUserForm))]
 internal sealed partial class UsersJsonContext : JsonSerializerContext;

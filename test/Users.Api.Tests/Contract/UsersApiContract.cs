@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using Amazon.S3.Model;
 using Users.Api.Tests.Infrastructure;
+using Users.Core.Adapters.Aws;
 
 namespace Users.Api.Tests.Contract;
 
@@ -382,20 +383,58 @@ public abstract class UsersApiContract<TFixture>(TFixture fixture) : IClassFixtu
         await using var api = await Fixture.StartApiAsync(new Dictionary<string, string> { ["AVATAR_URL_MODE"] = "presigned" });
         var email = Images.UniqueEmail("presigned");
         using var created = await api.Client.PostAsync("/user", Images.Form("Presigned", email, Images.Png));
-        var storedUrl = (await HttpAssert.Json(created, HttpStatusCode.Created)).GetProperty("avatar_url").GetString()!;
+        var createdUrl = (await HttpAssert.Json(created, HttpStatusCode.Created)).GetProperty("avatar_url").GetString()!;
 
         using var list = await api.Client.GetAsync("/users");
         var users = await HttpAssert.Json(list, HttpStatusCode.OK);
         var listedUrl = users.EnumerateArray().Single(u => u.GetProperty("email").GetString() == email).GetProperty("avatar_url").GetString()!;
 
+        // The registration's answer and the list both give a signed link; the table keeps the plain address.
+        Assert.Contains("X-Amz-Signature=", createdUrl, StringComparison.Ordinal);
         Assert.Contains("X-Amz-Signature=", listedUrl, StringComparison.Ordinal);
-        Assert.Equal(storedUrl, (await Storage.ItemAsync(email))!["avatar_url"].S);
+        var storedUrl = (await Storage.ItemAsync(email))!["avatar_url"].S;
+        Assert.DoesNotContain("X-Amz-", storedUrl, StringComparison.Ordinal);
+        Assert.StartsWith(storedUrl + "?", listedUrl, StringComparison.Ordinal);
         using var http = new HttpClient();
         using var anonymous = await http.GetAsync(new Uri(storedUrl));
         Assert.Equal(HttpStatusCode.Forbidden, anonymous.StatusCode);
         using var signed = await http.GetAsync(new Uri(listedUrl));
         Assert.Equal(HttpStatusCode.OK, signed.StatusCode);
         Assert.Equal(Images.Png, await signed.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task Every_avatar_url_opens_in_presigned_mode_with_the_published_bytes()
+    {
+        // What make run, make lambda-local, the chart and the SAM templates give a client by default: links that open.
+        await using var api = await Fixture.StartApiAsync(new Dictionary<string, string> { ["AVATAR_URL_MODE"] = "presigned" });
+        var emails = new List<string>();
+        var returned = new List<string>();
+        foreach (var (image, name) in new[] { (Images.Png, "png"), (Images.Jpeg, "jpeg"), (Images.Gif, "gif"), (Images.WebP, "webp") })
+        {
+            var email = Images.UniqueEmail("opens-" + name);
+            using var created = await api.Client.PostAsync("/user", Images.Form("Opens " + name, email, image));
+            returned.Add((await HttpAssert.Json(created, HttpStatusCode.Created)).GetProperty("avatar_url").GetString()!);
+            emails.Add(email);
+        }
+
+        using var list = await api.Client.GetAsync("/users");
+        var listed = (await HttpAssert.Json(list, HttpStatusCode.OK)).EnumerateArray()
+            .Where(u => emails.Contains(u.GetProperty("email").GetString()!))
+            .Select(u => u.GetProperty("avatar_url").GetString()!).ToList();
+        Assert.Equal(emails.Count, listed.Count);
+
+        using var http = new HttpClient();
+        foreach (var url in returned.Concat(listed))
+        {
+            using var response = await http.GetAsync(new Uri(url));
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{url} answered {(int)response.StatusCode}");
+            var key = AvatarUrls.KeyOf(url)!;
+            using var stored = await Storage.S3.GetObjectAsync(Storage.BucketName, key);
+            using var bytes = new MemoryStream();
+            await stored.ResponseStream.CopyToAsync(bytes);
+            Assert.Equal(bytes.ToArray(), await response.Content.ReadAsByteArrayAsync());
+        }
     }
 
     [Fact]
@@ -440,6 +479,24 @@ public abstract class UsersApiContract<TFixture>(TFixture fixture) : IClassFixtu
         var paths = openApi.GetProperty("paths");
         Assert.True(paths.TryGetProperty("/users", out var users) && users.TryGetProperty("get", out _));
         Assert.True(paths.TryGetProperty("/user", out var user) && user.TryGetProperty("post", out _));
+
+        // What the endpoint metadata alone cannot say (ApiDocumentDetails): limit an integer with its range, the Link
+        // and Retry-After headers, 429 on POST /user, the form's limits, and no .NET type names.
+        var limit = users.GetProperty("get").GetProperty("parameters").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "limit").GetProperty("schema");
+        Assert.Equal("integer", limit.GetProperty("type").GetString());
+        Assert.Equal(1, limit.GetProperty("minimum").GetInt32());
+        Assert.Equal(1000, limit.GetProperty("maximum").GetInt32());
+        Assert.True(users.GetProperty("get").GetProperty("responses").GetProperty("200").GetProperty("headers").TryGetProperty("Link", out _));
+        var created = user.GetProperty("post").GetProperty("responses");
+        Assert.Equal(["201", "400", "409", "413", "415", "429", "500", "503"], created.EnumerateObject().Select(r => r.Name));
+        Assert.True(created.GetProperty("429").GetProperty("headers").TryGetProperty("Retry-After", out _));
+        Assert.True(created.GetProperty("503").GetProperty("headers").TryGetProperty("Retry-After", out _));
+        var schemas = openApi.GetProperty("components").GetProperty("schemas");
+        Assert.Equal(["NewUser", "Problem", "User", "ValidationProblem"], schemas.EnumerateObject().Select(s => s.Name).Order(StringComparer.Ordinal));
+        var fields = schemas.GetProperty("NewUser").GetProperty("properties");
+        Assert.Equal(100, fields.GetProperty("name").GetProperty("maxLength").GetInt32());
+        Assert.Equal(254, fields.GetProperty("email").GetProperty("maxLength").GetInt32());
+        Assert.Contains("4194304 bytes", fields.GetProperty("avatar").GetProperty("description").GetString(), StringComparison.Ordinal);
 
         foreach (var path in new[] { "/swagger", "/swagger/index.html", "/swagger/index.js" })
         {
