@@ -33,7 +33,8 @@ public static partial class SettingsReader
 
     /// <summary>
     /// Every setting of every class in one pass: each options class as read (an invalid value keeps its default) and
-    /// every invalid setting, storage first, then API, admission and telemetry. The one place configuration is read.
+    /// every invalid setting, storage first, then API, admission, telemetry and the avatar sweep. The one place
+    /// configuration is read.
     /// </summary>
     public static UsersSettings Read(IConfiguration configuration)
     {
@@ -46,6 +47,7 @@ public static partial class SettingsReader
             Api = ReadApi(configuration, onLambda, errors),
             Admission = ReadAdmission(configuration, errors),
             Telemetry = ReadTelemetry(configuration, onLambda, errors),
+            Sweep = ReadSweep(configuration, errors),
             Errors = errors,
         };
     }

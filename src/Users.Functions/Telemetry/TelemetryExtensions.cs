@@ -79,6 +79,43 @@ public static class TelemetryExtensions
     }
 
     /// <summary>
+    /// The avatar sweep's telemetry (no web server): the service's own instruments, written as EMF on Lambda (the
+    /// invocation handler flushes them) and over OTLP when the <c>OTEL_EXPORTER_OTLP_*</c> variables say where (a
+    /// CronJob's run lasts seconds: nothing would scrape a port; its summary log line carries the same figures).
+    /// </summary>
+    public static IHostApplicationBuilder AddSweepTelemetry(this IHostApplicationBuilder builder, TelemetryOptions settings)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(settings);
+        if (!settings.Enabled)
+        {
+            return builder;
+        }
+
+        var telemetry = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(settings.ServiceName))
+            .WithMetrics(metrics =>
+            {
+                metrics.AddMeter(UsersTelemetry.Name);
+                if (settings.OnLambda)
+                {
+                    metrics.AddReader(EmfMetricExporter.CreateReader(settings, Console.Out));
+                }
+
+                if (settings.OtlpMetrics)
+                {
+                    metrics.AddOtlpExporter();
+                }
+            });
+        if (settings.OtlpTraces)
+        {
+            telemetry.WithTracing(tracing => tracing.AddHttpClientInstrumentation().AddSource(UsersTelemetry.Name).AddOtlpExporter());
+        }
+
+        return builder;
+    }
+
+    /// <summary>
     /// The management port's own little pipeline, first in line: <c>/metrics</c> there, 404 for anything else there,
     /// and nothing of it on the public port (where <c>/metrics</c> is an unknown path like any other). On Lambda,
     /// metrics are flushed as EMF after each invocation.
