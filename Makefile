@@ -82,9 +82,13 @@ LAMBDA_PUBLISH_FLAGS_jit := --self-contained true -p:PublishReadyToRun=false
 # AOT analysis warnings stay warnings for this publish only (the build proper keeps warnings as errors).
 LAMBDA_PUBLISH_FLAGS_aot := -p:PublishAot=true -p:StripSymbols=true $(if $(shell command -v clang 2>/dev/null),,-p:CppCompilerAndLinker=gcc)
 
-.PHONY: build-UsersApiFunction lambda-publish lambda-local lambda-bench bench bench-saturation bench-list bench-lambda-list bench-micro bench-profile publish-native
+.PHONY: build-UsersApiFunction build-UsersSweepFunction lambda-publish lambda-local lambda-bench bench bench-sweep bench-saturation bench-list bench-lambda-list bench-micro bench-profile publish-native
 
 build-UsersApiFunction: lambda-publish ## sam build target: publish the function as $(ARTIFACTS_DIR)/bootstrap
+
+# The avatar sweep function is the same artifact (its Handler, `sweep`, selects the sweep): SAM builds every makefile
+# function on its own, so it publishes the same bootstrap again.
+build-UsersSweepFunction: lambda-publish ## sam build target of the sweep function: the same bootstrap
 
 # Start-up over peak throughput: no tiered PGO instrumentation (the GC settings, one non-concurrent heap, are the project's own).
 lambda-publish: ## Publish the Lambda function (LAMBDA_PUBLISH=r2r|aot|jit, LAMBDA_RID) into ARTIFACTS_DIR as bootstrap

@@ -3,8 +3,9 @@
 # and function settings; then what `sam build` does with a makefile build: copy CodeUri (the repository root, without
 # bin/obj/.git) to a scratch folder, run `make build-UsersApiFunction` there with ARTIFACTS_DIR set, and check the
 # bootstrap it leaves: an executable that serves the whole API contract through the Lambda emulator, behind its
-# HTTP API front (payload 2.0) and its REST API front (payload 1.0), and gets its AWS credentials from every source
-# of the SDK's default chain without static keys (test/Users.Api.Tests/Credentials).
+# HTTP API front (payload 2.0) and its REST API front (payload 1.0), gets its AWS credentials from every source
+# of the SDK's default chain without static keys (test/Users.Api.Tests/Credentials), and, as the sweep function
+# (handler sweep), removes what a killed bootstrap leaked (test/Users.Api.Tests/Sweep).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -19,6 +20,12 @@ if ! diff <(sed -n '/^Parameters:/,/^Resources:/p' template.yaml) <(sed -n '/^Pa
   exit 1
 fi
 echo "template-rest.yaml: same parameters and function settings as template.yaml"
+# The sweep function is the same artifact: its sam build target is the API function's.
+if ! diff <(make -n build-UsersApiFunction ARTIFACTS_DIR=/x) <(make -n build-UsersSweepFunction ARTIFACTS_DIR=/x); then
+  echo "FAIL: make build-UsersSweepFunction does not publish the same bootstrap as build-UsersApiFunction" >&2
+  exit 1
+fi
+echo "UsersSweepFunction: the same bootstrap (make build-UsersSweepFunction = build-UsersApiFunction), handler sweep"
 
 scratch=$(mktemp -d)
 cleanup() {
@@ -36,10 +43,11 @@ tar -C "$root" --exclude=.git --exclude=bin --exclude=obj --exclude=.aws-sam --e
 echo "bootstrap: $(du -sh "$scratch/artifacts" | cut -f1) in ARTIFACTS_DIR, $(file -b "$scratch/artifacts/bootstrap" 2>/dev/null | cut -d, -f1-2 || echo executable)"
 
 echo "--- the API contract suite against this bootstrap, through the Lambda emulator's HTTP API and REST API fronts,"
-echo "    and every credential source without static keys (IRSA, Pod Identity, assume-role and SSO profiles)"
+echo "    every credential source without static keys (IRSA, Pod Identity, assume-role and SSO profiles), and the crash"
+echo "    proof with this bootstrap as the sweep function (handler sweep, a scheduled event)"
 dotnet build test/Users.Api.Tests -c Release --nologo -v quiet
 LAMBDA_TEST_FUNCTION="$scratch/artifacts/bootstrap" dotnet test test/Users.Api.Tests -c Release --no-build \
-  --filter "FullyQualifiedName~Users.Api.Tests.Contract.LambdaContractTests|FullyQualifiedName~Users.Api.Tests.Contract.LambdaRestContractTests|FullyQualifiedName~Users.Api.Tests.Hosting.LambdaHostTests|FullyQualifiedName~Users.Api.Tests.Hosting.LambdaMetricsTests|FullyQualifiedName~Users.Api.Tests.Credentials.CredentialSourceTests" \
+  --filter "FullyQualifiedName~Users.Api.Tests.Contract.LambdaContractTests|FullyQualifiedName~Users.Api.Tests.Contract.LambdaRestContractTests|FullyQualifiedName~Users.Api.Tests.Hosting.LambdaHostTests|FullyQualifiedName~Users.Api.Tests.Hosting.LambdaMetricsTests|FullyQualifiedName~Users.Api.Tests.Credentials.CredentialSourceTests|FullyQualifiedName~Users.Api.Tests.Sweep.LambdaCrashTests" \
   --logger "console;verbosity=minimal"
 
 # Native AOT: the same contract against an AOT bootstrap, where a C toolchain exists to link it.
@@ -51,7 +59,7 @@ if command -v clang >/dev/null || command -v gcc >/dev/null; then
   ( cd "$scratch/src" && ARTIFACTS_DIR="$scratch/artifacts-aot" make build-UsersApiFunction LAMBDA_PUBLISH=aot )
   LAMBDA_TEST_FUNCTION="$scratch/artifacts-aot/bootstrap" API_TEST_APP="$scratch/artifacts-aot/bootstrap" \
     dotnet test test/Users.Api.Tests -c Release --no-build \
-    --filter "FullyQualifiedName~Users.Api.Tests.Contract.LambdaContractTests|FullyQualifiedName~Users.Api.Tests.Contract.ProcessContractTests|FullyQualifiedName~Users.Api.Tests.Hosting.LambdaMetricsTests|FullyQualifiedName~Users.Api.Tests.Credentials" \
+    --filter "FullyQualifiedName~Users.Api.Tests.Contract.LambdaContractTests|FullyQualifiedName~Users.Api.Tests.Contract.ProcessContractTests|FullyQualifiedName~Users.Api.Tests.Hosting.LambdaMetricsTests|FullyQualifiedName~Users.Api.Tests.Credentials|FullyQualifiedName~Users.Api.Tests.Sweep.LambdaCrashTests|FullyQualifiedName~Users.Api.Tests.Sweep.KestrelCrashTests" \
     --logger "console;verbosity=minimal"
 else
   echo "--- Native AOT: skipped (no clang or gcc to link it)"
