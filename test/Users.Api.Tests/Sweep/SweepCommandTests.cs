@@ -40,4 +40,23 @@ public sealed class SweepCommandTests
         Assert.Equal(SweepCommand.Failed, run.ExitCode);
         Assert.Contains(run.Output, l => l.Contains("Avatar sweep failed: DynamoDB Scan failed", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task A_run_pushes_its_metrics_over_otlp_before_it_exits()
+    {
+        using var storage = new AwsTestStorage(MotoServer.Shared.Endpoint);
+        await storage.CreateAsync();
+        await storage.PutItemAsync("a@example.com", "A", $"{storage.Endpoint}{storage.BucketName}/avatars/a.png");
+        await using var receiver = await OtlpReceiver.StartAsync();
+
+        // The export interval is a minute: only the flush when the host stops can get them out of a run of seconds.
+        var run = await SweepScenario.RunSweepProcessAsync(SweepScenario.Settings(storage, MotoServer.Shared.Endpoint,
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.Endpoint.ToString().TrimEnd('/')), ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")));
+
+        Assert.True(run.ExitCode == SweepCommand.Completed, run.ToString());
+        var metrics = string.Join('\n', receiver.Bodies("metrics").Select(System.Text.Encoding.UTF8.GetString));
+        Assert.All(
+            new[] { "users.avatar.sweep.examined", "users.avatar.sweep.orphans", "users.avatar.sweep.removed", "users.avatar.sweep.runs" },
+            name => Assert.Contains(name, metrics, StringComparison.Ordinal));
+    }
 }
