@@ -6,7 +6,7 @@ DOTNET ?= dotnet
 CONFIGURATION ?= Release
 SOLUTION := Users.slnx
 
-.PHONY: help build test test-dotnet test-observability format format-check run test-run clean smoke
+.PHONY: help build test test-dotnet test-observability format format-check run sweep test-run clean smoke
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z0-9_.-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-22s %s\n", $$1, $$2}'
@@ -34,6 +34,9 @@ smoke: ## Non-destructive contract checks against a deployment: make smoke URL=h
 
 run: ## Start a local AWS emulator (unless AWS_ENDPOINT_URL is set), create the table and bucket, run the API on :8080
 	bash scripts/run-local.sh
+
+sweep: ## One run of the avatar sweep against `make run`'s local AWS (or AWS_ENDPOINT_URL): removes the avatars no user points to; SWEEP_DRY_RUN=1 only lists them
+	SWEEP_DRY_RUN="$(SWEEP_DRY_RUN)" bash scripts/sweep-local.sh
 
 test-run: ## `make run` twice on free ports as the README uses it: answers, the README upload, provisioning, Ctrl-C (part of `make test`)
 	bash scripts/test-run-local.sh

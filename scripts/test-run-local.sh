@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make run` as the README tells a newcomer to use it, on free ports, twice:
-#  1. it answers GET /users, accepts the README's sample upload, finishes provisioning the production settings in
-#     the background, and on Ctrl-C (SIGINT to its process group, as a terminal sends it) stops everything;
+#  1. it answers GET /users, accepts the README's sample upload, `make sweep` runs against its emulator, it finishes
+#     provisioning the production settings in the background, and on Ctrl-C (SIGINT to its process group, as a
+#     terminal sends it) stops everything;
 #  2. started again (build up to date, a new empty emulator) it answers, and Ctrl-C while Terraform is still
 #     applying stops everything too.
 # Prints how long each first answer took (figures, not assertions: docs/performance.md quotes them).
@@ -54,6 +55,14 @@ status=$(curl -s -o /dev/null -w '%{http_code}' -F name="Make Run" -F email="$em
 [ "$status" = 201 ] || fail "POST /user with the README's sample avatar answered $status"
 curl -sf "$api/users" | grep -q "\"$email\"" || fail "the user just created is not listed"
 pass "the README's upload (docs/examples/avatar.png) created a listed user"
+
+# `make sweep` against this `make run`'s emulator: the avatar stored just now is within the grace period, so a dry run
+# lists nothing to remove and a run removes nothing.
+sweep=$(EMULATOR_PORT="$emulator_port" make --no-print-directory sweep SWEEP_DRY_RUN=1 2>&1) || fail "make sweep SWEEP_DRY_RUN=1 failed: $sweep"
+grep -q 'Avatar sweep dry run completed: 1 avatars examined, 0 orphans found' <<<"$sweep" || fail "make sweep SWEEP_DRY_RUN=1 said: $sweep"
+sweep=$(EMULATOR_PORT="$emulator_port" make --no-print-directory sweep 2>&1) || fail "make sweep failed: $sweep"
+grep -q 'Avatar sweep completed: 1 avatars examined, 0 orphans found, 0 removed' <<<"$sweep" || fail "make sweep said: $sweep"
+pass "make sweep (and SWEEP_DRY_RUN=1) ran against make run's emulator and kept the new user's avatar"
 
 deadline=$((SECONDS + 300))
 until grep -q '^==> provisioning complete' "$log"; do
