@@ -124,8 +124,13 @@ publish-native: ## Publish the Native AOT executable the image ships, for this m
 	$(DOTNET) publish src/Users.Functions/Users.Functions.csproj -c Release -r $(NATIVE_RID) -p:PublishAot=true -p:StripSymbols=true \
 		-o "$(NATIVE_OUT)" --nologo -v quiet
 
-bench: ## The service as the image ships it (Native AOT), its JIT build and the Python peer on ../shared/bench (moto): CPU/request, peak RSS, ready; BENCH_RUNS=2 BENCH_VARIANTS="aot fdd peer"
+bench: ## The service as the image ships it (Native AOT), its JIT build and the Python peer on ../shared/bench (moto): CPU/request, peak RSS, ready; BENCH_RUNS=2 BENCH_VARIANTS="aot fdd peer"; then make bench-sweep
 	bash bench/bench.sh shared
+	$(MAKE) --no-print-directory bench-sweep
+
+bench-sweep: ## The avatar sweep over 1,000 / 10,000 / 100,000 users and avatars (1 % orphans), as the image ships it (Native AOT): time, CPU, peak RSS, AWS calls (bench/sweep_scale.py, stub backend)
+	$(MAKE) --no-print-directory publish-native
+	python3 bench/sweep_scale.py --app $(NATIVE_OUT)/Users.Functions --sizes $(or $(SWEEP_SIZES),1000,10000,100000)
 
 bench-saturation: ## Each server at its limit against a stub backend (bench/stub_backend.py): req/s per core, CPU ms/request; BENCH_RUNS=2
 	bash bench/bench.sh saturation
