@@ -31,8 +31,33 @@ public sealed record IntegrityAudit(int Users, int Objects, IReadOnlyList<string
         $"{Users} users, {Objects} objects; orphans {Orphans.Count} [{string.Join(", ", Orphans)}], users without their avatar {UsersWithoutAvatar.Count} [{string.Join(", ", UsersWithoutAvatar)}]";
 }
 
+/// <summary>
+/// A crash proof's table and bucket of its own on the shared moto, and the proxy through which its app sees AWS
+/// (DynamoDB can be taken away while S3 answers).
+/// </summary>
+public abstract class OutageScenario : IAsyncLifetime, IDisposable
+{
+    protected AwsTestStorage Storage { get; } = new(MotoServer.Shared.Endpoint);
+
+    protected DynamoDbOutageProxy Proxy { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        await Storage.CreateAsync();
+        Proxy = await DynamoDbOutageProxy.StartAsync(MotoServer.Shared.Endpoint);
+    }
+
+    public async Task DisposeAsync() => await Proxy.DisposeAsync();
+
+    public void Dispose()
+    {
+        Storage.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}
+
 /// <summary>What the crash proofs share: settings, registrations, the grace period, the sweep as a process.</summary>
-internal static class SweepScenario
+public static class SweepScenario
 {
     /// <summary>The shortest grace period the sweep accepts (AvatarSweepOptions.MinimumGracePeriod): the proofs wait it out.</summary>
     public static readonly TimeSpan Grace = TimeSpan.FromSeconds(20);
@@ -110,7 +135,7 @@ internal static class SweepScenario
 }
 
 /// <summary>One sweep run as its log lines tell it: the summary's figures and the keys it removed (or would have).</summary>
-internal sealed record SweepRun(int ExitCode, IReadOnlyList<string> Output, JsonElement? Summary, IReadOnlyList<string> Removed, IReadOnlyList<string> WouldRemove)
+public sealed record SweepRun(int ExitCode, IReadOnlyList<string> Output, JsonElement? Summary, IReadOnlyList<string> Removed, IReadOnlyList<string> WouldRemove)
 {
     public long Figure(string name) => Summary is { } summary && summary.TryGetProperty(name, out var value) ? value.GetInt64() : -1;
 
