@@ -14,36 +14,17 @@ internal sealed class LambdaInvocationService(
     : IHostedService, IDisposable
 {
     private readonly TimeProvider clock = time ?? TimeProvider.System;
-    private readonly CancellationTokenSource stopping = new();
-    private RuntimeLoop? runtime;
-    private Task loop = Task.CompletedTask;
+    private readonly RuntimeLoop runtime = new(settings, logger, time ?? TimeProvider.System);
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        runtime = new RuntimeLoop(settings, logger, clock);
-        lifetime.ApplicationStarted.Register(() => loop = Task.Run(() => runtime.RunAsync(HandleAsync, stopping.Token)));
+        runtime.StartWhenStarted(lifetime, HandleAsync);
         return Task.CompletedTask;
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await stopping.CancelAsync();
-        try
-        {
-            await loop.WaitAsync(cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-            // Stopping was cut short by the host's shutdown timeout.
-        }
-    }
+    public Task StopAsync(CancellationToken cancellationToken) => runtime.StopAsync(cancellationToken);
 
-    public void Dispose()
-    {
-        stopping.Cancel();
-        stopping.Dispose();
-        runtime?.Dispose();
-    }
+    public void Dispose() => runtime.Dispose();
 
     private async Task<InvocationOutcome> HandleAsync(LambdaInvocation invocation, CancellationToken cancellationToken)
     {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Users.Lambda.Hosting.Runtime;
@@ -18,6 +19,32 @@ internal sealed record InvocationOutcome(byte[]? Response, LambdaError? Error)
 internal sealed partial class RuntimeLoop(LambdaRuntimeSettings settings, ILogger logger, TimeProvider time) : IDisposable
 {
     private readonly RuntimeApiClient client = new(settings.RuntimeApi);
+    private readonly CancellationTokenSource stopping = new();
+    private Task loop = Task.CompletedTask;
+
+    /// <summary>
+    /// Runs the loop once the whole host has started (<see cref="IHostApplicationLifetime.ApplicationStarted"/>): a
+    /// start-up failure must still be the init error, so no invocation is asked for before.
+    /// </summary>
+    public void StartWhenStarted(IHostApplicationLifetime lifetime, Func<LambdaInvocation, CancellationToken, Task<InvocationOutcome>> process)
+    {
+        ArgumentNullException.ThrowIfNull(lifetime);
+        lifetime.ApplicationStarted.Register(() => loop = Task.Run(() => RunAsync(process, stopping.Token)));
+    }
+
+    /// <summary>Stops asking for invocations and waits for the one being served, within the host's shutdown timeout.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await stopping.CancelAsync();
+        try
+        {
+            await loop.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping was cut short by the host's shutdown timeout.
+        }
+    }
 
     public async Task RunAsync(Func<LambdaInvocation, CancellationToken, Task<InvocationOutcome>> process, CancellationToken cancellationToken)
     {
@@ -79,7 +106,12 @@ internal sealed partial class RuntimeLoop(LambdaRuntimeSettings settings, ILogge
         return deadline;
     }
 
-    public void Dispose() => client.Dispose();
+    public void Dispose()
+    {
+        stopping.Cancel();
+        stopping.Dispose();
+        client.Dispose();
+    }
 
     private async Task ServeAsync(Func<LambdaInvocation, CancellationToken, Task<InvocationOutcome>> process, LambdaInvocation invocation, CancellationToken cancellationToken)
     {

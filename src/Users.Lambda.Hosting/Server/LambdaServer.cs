@@ -18,8 +18,6 @@ internal sealed class LambdaServer : IServer
     private readonly ILogger<LambdaServer> logger;
     private readonly TimeProvider time;
     private readonly RuntimeLoop runtime;
-    private readonly CancellationTokenSource stopping = new();
-    private Task loop = Task.CompletedTask;
 
     public LambdaServer(LambdaRuntimeSettings settings, IHostApplicationLifetime lifetime, ILogger<LambdaServer> logger, TimeProvider? time = null)
     {
@@ -37,28 +35,11 @@ internal sealed class LambdaServer : IServer
         where TContext : notnull
     {
         var processor = new InvocationProcessor<TContext>(application, logger, settings.DeadlineMargin, time);
-        // Ask for work only once the whole host has started: a start-up failure must still be an init error.
-        lifetime.ApplicationStarted.Register(() => loop = Task.Run(() => runtime.RunAsync(processor.ProcessAsync, stopping.Token)));
+        runtime.StartWhenStarted(lifetime, processor.ProcessAsync);
         return Task.CompletedTask;
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await stopping.CancelAsync();
-        try
-        {
-            await loop.WaitAsync(cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-            // Stopping was cut short by the host's shutdown timeout.
-        }
-    }
+    public Task StopAsync(CancellationToken cancellationToken) => runtime.StopAsync(cancellationToken);
 
-    public void Dispose()
-    {
-        stopping.Cancel();
-        stopping.Dispose();
-        runtime.Dispose();
-    }
+    public void Dispose() => runtime.Dispose();
 }

@@ -11,29 +11,16 @@ namespace Users.Api.Tests.Sweep;
 /// removes exactly them. The integrity audit is taken after the crash (orphans, no user without its avatar) and after the
 /// sweep (clean).
 /// </summary>
-public sealed class KestrelCrashTests : IAsyncLifetime, IDisposable
+public sealed class KestrelCrashTests : OutageScenario
 {
     private const int BeforeTheOutage = 3;
     private const int Refused = 3;
     private const int InFlight = 3;
 
-    private readonly AwsTestStorage storage = new(MotoServer.Shared.Endpoint);
-    private DynamoDbOutageProxy proxy = null!;
-
-    public async Task InitializeAsync()
-    {
-        await storage.CreateAsync();
-        proxy = await DynamoDbOutageProxy.StartAsync(MotoServer.Shared.Endpoint);
-    }
-
-    public async Task DisposeAsync() => await proxy.DisposeAsync();
-
-    public void Dispose() => storage.Dispose();
-
     [Fact]
     public async Task Avatars_leaked_by_a_SIGKILL_during_a_DynamoDB_outage_are_named_by_a_dry_run_and_removed_by_one_sweep()
     {
-        var settings = SweepScenario.Settings(storage, proxy.Endpoint);
+        var settings = SweepScenario.Settings(Storage, Proxy.Endpoint);
         var app = AppProcess.Start(settings);
         try
         {
@@ -46,17 +33,17 @@ public sealed class KestrelCrashTests : IAsyncLifetime, IDisposable
 
             // DynamoDB unreachable: each registration stores its avatar, its write fails with an unknown outcome (503),
             // and the avatar is handed to the reconciler, which cannot settle it while DynamoDB is away.
-            proxy.Outage = DynamoDbOutage.Reset;
+            Proxy.Outage = DynamoDbOutage.Reset;
             for (var i = 0; i < Refused; i++)
             {
                 Assert.Equal(HttpStatusCode.ServiceUnavailable, await SweepScenario.RegisterAsync(client, "refused"));
             }
 
             // DynamoDB hung: these registrations are in flight (avatar stored, write held) when the process is killed.
-            proxy.Outage = DynamoDbOutage.Hang;
-            var stored = (await storage.ObjectKeysAsync()).Count;
+            Proxy.Outage = DynamoDbOutage.Hang;
+            var stored = (await Storage.ObjectKeysAsync()).Count;
             var inFlight = Enumerable.Range(0, InFlight).Select(_ => SweepScenario.RegisterAsync(client, "in-flight")).ToList();
-            await Wait.Until(async () => (await storage.ObjectKeysAsync()).Count == stored + InFlight, TimeSpan.FromSeconds(30), "the in-flight registrations' avatars");
+            await Wait.Until(async () => (await Storage.ObjectKeysAsync()).Count == stored + InFlight, TimeSpan.FromSeconds(30), "the in-flight registrations' avatars");
             Assert.All(inFlight, request => Assert.False(request.IsCompleted, "a registration answered before the kill"));
             await app.KillAsync();
             Assert.All(await Task.WhenAll(inFlight), status => Assert.Equal((HttpStatusCode)0, status)); // the connection died with the process
@@ -66,8 +53,8 @@ public sealed class KestrelCrashTests : IAsyncLifetime, IDisposable
             await app.DisposeAsync();
         }
 
-        proxy.Outage = DynamoDbOutage.None;
-        var afterCrash = await IntegrityAudit.TakeAsync(storage);
+        Proxy.Outage = DynamoDbOutage.None;
+        var afterCrash = await IntegrityAudit.TakeAsync(Storage);
         Assert.True(afterCrash.Orphans.Count == Refused + InFlight && afterCrash.UsersWithoutAvatar.Count == 0, $"after the crash: {afterCrash}");
 
         // Restarted, the service serves again and knows nothing of what the dead process held.
@@ -77,20 +64,20 @@ public sealed class KestrelCrashTests : IAsyncLifetime, IDisposable
             Assert.Equal(HttpStatusCode.OK, users.StatusCode);
         }
 
-        await SweepScenario.WaitPastGraceAsync(storage);
-        var dryRun = await SweepScenario.RunSweepProcessAsync(SweepScenario.Settings(storage, proxy.Endpoint, ("SWEEP_DRY_RUN", "1")));
+        await SweepScenario.WaitPastGraceAsync(Storage);
+        var dryRun = await SweepScenario.RunSweepProcessAsync(SweepScenario.Settings(Storage, Proxy.Endpoint, ("SWEEP_DRY_RUN", "1")));
         Assert.True(dryRun.ExitCode == 0, dryRun.ToString());
         Assert.Equal(afterCrash.Orphans, dryRun.WouldRemove.Order(StringComparer.Ordinal));
         Assert.Equal((Refused + InFlight, Refused + InFlight), (dryRun.Figure("orphans_found"), dryRun.Figure("would_remove")));
         Assert.Empty(dryRun.Removed);
-        Assert.Equal(afterCrash.Orphans, (await IntegrityAudit.TakeAsync(storage)).Orphans);
+        Assert.Equal(afterCrash.Orphans, (await IntegrityAudit.TakeAsync(Storage)).Orphans);
 
         var sweep = await SweepScenario.RunSweepProcessAsync(settings);
         Assert.True(sweep.ExitCode == 0, sweep.ToString());
         Assert.Equal(afterCrash.Orphans, sweep.Removed.Order(StringComparer.Ordinal));
         Assert.Equal((BeforeTheOutage + Refused + InFlight, Refused + InFlight), (sweep.Figure("examined"), sweep.Figure("removed")));
 
-        var audit = await IntegrityAudit.TakeAsync(storage);
+        var audit = await IntegrityAudit.TakeAsync(Storage);
         Assert.True(audit.Clean && audit.Users == BeforeTheOutage, $"after the sweep: {audit}");
     }
 }

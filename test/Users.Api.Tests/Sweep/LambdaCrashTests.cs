@@ -17,28 +17,15 @@ namespace Users.Api.Tests.Sweep;
 /// (events/scheduled-sweep.json, what EventBridge sends) removes exactly them. Integrity audit after the crash and after
 /// the sweep.
 /// </summary>
-public sealed class LambdaCrashTests : IAsyncLifetime, IDisposable
+public sealed class LambdaCrashTests : OutageScenario
 {
     private const int BeforeTheOutage = 2;
     private const int Refused = 2;
 
-    private readonly AwsTestStorage storage = new(MotoServer.Shared.Endpoint);
-    private DynamoDbOutageProxy proxy = null!;
-
-    public async Task InitializeAsync()
-    {
-        await storage.CreateAsync();
-        proxy = await DynamoDbOutageProxy.StartAsync(MotoServer.Shared.Endpoint);
-    }
-
-    public async Task DisposeAsync() => await proxy.DisposeAsync();
-
-    public void Dispose() => storage.Dispose();
-
     [Fact]
     public async Task Avatars_leaked_by_a_bootstrap_killed_mid_invocation_are_removed_by_the_scheduled_sweep_function()
     {
-        var settings = SweepScenario.Settings(storage, proxy.Endpoint);
+        var settings = SweepScenario.Settings(Storage, Proxy.Endpoint);
         await using (var api = await LambdaApi.StartAsync(settings))
         {
             for (var i = 0; i < BeforeTheOutage; i++)
@@ -46,17 +33,17 @@ public sealed class LambdaCrashTests : IAsyncLifetime, IDisposable
                 Assert.Equal(HttpStatusCode.Created, await SweepScenario.RegisterAsync(api.Client, "before"));
             }
 
-            proxy.Outage = DynamoDbOutage.Reset;
+            Proxy.Outage = DynamoDbOutage.Reset;
             for (var i = 0; i < Refused; i++)
             {
                 Assert.Equal(HttpStatusCode.ServiceUnavailable, await SweepScenario.RegisterAsync(api.Client, "refused"));
             }
 
             // One more, in flight: its avatar is stored, its write held, when the environment is killed.
-            proxy.Outage = DynamoDbOutage.Hang;
-            var stored = (await storage.ObjectKeysAsync()).Count;
+            Proxy.Outage = DynamoDbOutage.Hang;
+            var stored = (await Storage.ObjectKeysAsync()).Count;
             var inFlight = SweepScenario.RegisterAsync(api.Client, "in-flight");
-            await Wait.Until(async () => (await storage.ObjectKeysAsync()).Count == stored + 1, TimeSpan.FromSeconds(30), "the in-flight registration's avatar");
+            await Wait.Until(async () => (await Storage.ObjectKeysAsync()).Count == stored + 1, TimeSpan.FromSeconds(30), "the in-flight registration's avatar");
             Assert.False(inFlight.IsCompleted, "the registration answered before the kill");
             var pid = api.Emulator.Function.ProcessId ?? throw new InvalidOperationException("no function process");
             using (var kill = Process.Start("kill", ["-KILL", pid.ToString(CultureInfo.InvariantCulture)]))
@@ -65,7 +52,7 @@ public sealed class LambdaCrashTests : IAsyncLifetime, IDisposable
             }
 
             Assert.NotEqual(HttpStatusCode.Created, await inFlight);
-            proxy.Outage = DynamoDbOutage.None;
+            Proxy.Outage = DynamoDbOutage.None;
 
             // The next invocation gets a new environment, which knows nothing of what the dead one held.
             using var users = await api.Client.GetAsync(new Uri("/users", UriKind.Relative));
@@ -73,18 +60,18 @@ public sealed class LambdaCrashTests : IAsyncLifetime, IDisposable
             Assert.Equal(2, api.Emulator.Function.Starts);
         }
 
-        var afterCrash = await IntegrityAudit.TakeAsync(storage);
+        var afterCrash = await IntegrityAudit.TakeAsync(Storage);
         Assert.True(afterCrash.Orphans.Count == Refused + 1 && afterCrash.UsersWithoutAvatar.Count == 0, $"after the crash: {afterCrash}");
 
-        await using var sweeper = await LambdaApi.StartAsync(SweepScenario.Settings(storage, proxy.Endpoint, ("_HANDLER", "sweep")));
-        await SweepScenario.WaitPastGraceAsync(storage);
+        await using var sweeper = await LambdaApi.StartAsync(SweepScenario.Settings(Storage, Proxy.Endpoint, ("_HANDLER", "sweep")));
+        await SweepScenario.WaitPastGraceAsync(Storage);
 
         var dryRun = await sweeper.Emulator.InvokeAsync("{\"dryRun\": true}"u8.ToArray());
         Assert.True(dryRun.Status == InvocationStatus.Success, $"{dryRun.Status} {dryRun.ErrorType} {dryRun.BodyText}\n{string.Join('\n', sweeper.Output)}");
         var dry = JsonDocument.Parse(dryRun.Body).RootElement;
         Assert.True(dry.GetProperty("dryRun").GetBoolean());
         Assert.Equal((Refused + 1, 0, Refused + 1), (dry.GetProperty("orphansFound").GetInt32(), dry.GetProperty("removed").GetInt32(), dry.GetProperty("kept").GetProperty("dry_run").GetInt32()));
-        Assert.Equal(afterCrash.Orphans, (await IntegrityAudit.TakeAsync(storage)).Orphans);
+        Assert.Equal(afterCrash.Orphans, (await IntegrityAudit.TakeAsync(Storage)).Orphans);
 
         var scheduled = await sweeper.Emulator.InvokeAsync(await File.ReadAllBytesAsync(Path.Combine(RepoPaths.Root, "events", "scheduled-sweep.json")));
         Assert.True(scheduled.Status == InvocationStatus.Success, $"{scheduled.Status} {scheduled.ErrorType} {scheduled.BodyText}\n{string.Join('\n', sweeper.Output)}");
@@ -95,15 +82,15 @@ public sealed class LambdaCrashTests : IAsyncLifetime, IDisposable
         var emf = sweeper.Output.Where(l => l.Contains("\"_aws\"", StringComparison.Ordinal) && l.Contains("users.avatar.sweep.orphans", StringComparison.Ordinal)).ToList();
         Assert.Contains(emf, l => JsonDocument.Parse(l).RootElement.TryGetProperty("users.avatar.sweep.orphans", out var orphans) && orphans.GetDouble() == Refused + 1);
 
-        var audit = await IntegrityAudit.TakeAsync(storage);
+        var audit = await IntegrityAudit.TakeAsync(Storage);
         Assert.True(audit.Clean && audit.Users == BeforeTheOutage, $"after the sweep: {audit}");
     }
 
     [Fact]
     public async Task An_event_that_is_not_json_is_the_invocations_error()
     {
-        await storage.PutItemAsync("a@example.com", "A", $"{storage.Endpoint}{storage.BucketName}/avatars/a.png");
-        await using var sweeper = await LambdaApi.StartAsync(SweepScenario.Settings(storage, proxy.Endpoint, ("_HANDLER", "sweep")));
+        await Storage.PutItemAsync("a@example.com", "A", $"{Storage.Endpoint}{Storage.BucketName}/avatars/a.png");
+        await using var sweeper = await LambdaApi.StartAsync(SweepScenario.Settings(Storage, Proxy.Endpoint, ("_HANDLER", "sweep")));
 
         var result = await sweeper.Emulator.InvokeAsync(Encoding.UTF8.GetBytes("not json"));
 
