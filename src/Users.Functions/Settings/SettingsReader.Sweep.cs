@@ -30,21 +30,4 @@ public static partial class SettingsReader
         options.DryRun = Boolean(configuration, SweepDryRun, errors) ?? options.DryRun;
         return options;
     }
-
-    /// <summary>true/false, or 1/0 (as <c>make sweep SWEEP_DRY_RUN=1</c> sets it); null when unset.</summary>
-    private static bool? Boolean(IConfiguration configuration, string key, List<string> errors)
-    {
-        switch (Value(configuration, key)?.ToUpperInvariant())
-        {
-            case null:
-                return null;
-            case "TRUE" or "1":
-                return true;
-            case "FALSE" or "0":
-                return false;
-            default:
-                errors.Add(Invalid(key, Value(configuration, key)!, "true or false (1 or 0)"));
-                return null;
-        }
-    }
 }

@@ -24,6 +24,7 @@ public static partial class SettingsReader
     public const string ShutdownTimeout = "SHUTDOWN_TIMEOUT_SECONDS";
     public const string ScanPageSize = "SCAN_PAGE_SIZE";
     public const string ListMaxResponseBytes = "LIST_MAX_RESPONSE_BYTES";
+    public const string SwaggerUi = "SWAGGER_UI_ENABLED";
 
     /// <summary>The largest list body allowed: twice it (the worst case of JSON escaping) must fit a 6 MB Lambda response.</summary>
     public const long ListMaxResponseBytesCeiling = 3_000_000;
@@ -107,6 +108,7 @@ public static partial class SettingsReader
         // GET /users without a limit: bounded on Lambda (6 MB response payload), streamed without bound elsewhere.
         options.ListMaxResponseBytes = Integer(configuration, ListMaxResponseBytes, 0, ListMaxResponseBytesCeiling, "bytes (0: no bound, streamed)", errors)
             ?? (onLambda ? ApiOptions.LambdaListMaxResponseBytes : options.ListMaxResponseBytes);
+        options.SwaggerUi = Boolean(configuration, SwaggerUi, errors) ?? options.SwaggerUi;
         return options;
     }
 
@@ -165,6 +167,24 @@ public static partial class SettingsReader
 
         errors.Add(Invalid(key, value, $"a whole number of {unit} from {min} to {max}"));
         return null;
+    }
+
+    /// <summary>true/false, or 1/0 (as <c>make sweep SWEEP_DRY_RUN=1</c> sets it); null when unset.</summary>
+    private static bool? Boolean(IConfiguration configuration, string key, List<string> errors)
+    {
+        var value = Value(configuration, key);
+        switch (value?.ToUpperInvariant())
+        {
+            case null:
+                return null;
+            case "TRUE" or "1":
+                return true;
+            case "FALSE" or "0":
+                return false;
+            default:
+                errors.Add(Invalid(key, value!, "true or false (1 or 0)"));
+                return null;
+        }
     }
 
     private static string Invalid(string key, string value, string expected) =>
