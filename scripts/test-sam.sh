@@ -30,6 +30,16 @@ if ! diff <(sed -n '/^Parameters:/,/^Resources:/p' template.yaml) <(sed -n '/^Pa
   exit 1
 fi
 echo "template-rest.yaml: same parameters and function settings as template.yaml"
+# The sweep function, its alarms and its output: in both templates, the same text.
+block() { awk -v name="  $2:" '$0 == name { on = 1; print; next } on && /^(  )?[A-Za-z#]/ { exit } on' "$1"; }
+for resource in UsersSweepFunction SweepErrorsAlarm SweepOrphansFoundAlarm SweepFunctionName; do
+  [ -n "$(block template.yaml "$resource")" ] || { echo "FAIL: template.yaml has no $resource" >&2; exit 1; }
+  if ! diff <(block template.yaml "$resource") <(block template-rest.yaml "$resource"); then
+    echo "FAIL: template-rest.yaml's $resource differs from template.yaml's (copy the change across)" >&2
+    exit 1
+  fi
+done
+echo "UsersSweepFunction, its alarms and its output: the same in both templates"
 # The sweep function is the same artifact: its sam build target is the API function's.
 if ! diff <(make -n build-UsersApiFunction ARTIFACTS_DIR=/x) <(make -n build-UsersSweepFunction ARTIFACTS_DIR=/x); then
   echo "FAIL: make build-UsersSweepFunction does not publish the same bootstrap as build-UsersApiFunction" >&2
