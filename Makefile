@@ -6,7 +6,7 @@ DOTNET ?= dotnet
 CONFIGURATION ?= Release
 SOLUTION := Users.slnx
 
-.PHONY: help build test test-dotnet test-observability lock-files format format-check run seed test-run clean smoke
+.PHONY: help build test test-dotnet test-observability lock-files format format-check run seed sweep test-run clean smoke
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z0-9_.-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-22s %s\n", $$1, $$2}'
@@ -40,6 +40,9 @@ run: ## Start a local AWS emulator (unless AWS_ENDPOINT_URL is set), create the 
 
 seed: ## Register COUNT (20) test users through POST /user of the API at URL (make run's http://127.0.0.1:8080), waiting out 429s
 	bash scripts/seed.sh "$(or $(URL),http://127.0.0.1:8080)" "$(or $(COUNT),20)"
+
+sweep: ## One run of the avatar sweep against `make run`'s local AWS (or AWS_ENDPOINT_URL): removes the avatars no user points to; SWEEP_DRY_RUN=1 only lists them
+	SWEEP_DRY_RUN="$(SWEEP_DRY_RUN)" bash scripts/sweep-local.sh
 
 test-run: ## `make run` twice on free ports as the README uses it: answers, the README upload, provisioning, Ctrl-C (part of `make test`)
 	bash scripts/test-run-local.sh
@@ -88,9 +91,13 @@ LAMBDA_PUBLISH_FLAGS_jit := --self-contained true -p:PublishReadyToRun=false
 # AOT analysis warnings stay warnings for this publish only (the build proper keeps warnings as errors).
 LAMBDA_PUBLISH_FLAGS_aot := -p:PublishAot=true -p:StripSymbols=true $(if $(shell command -v clang 2>/dev/null),,-p:CppCompilerAndLinker=gcc)
 
-.PHONY: build-UsersApiFunction lambda-publish lambda-local lambda-bench bench bench-saturation bench-list bench-lambda-list bench-micro bench-profile publish-native
+.PHONY: build-UsersApiFunction build-UsersSweepFunction lambda-publish lambda-local lambda-bench bench bench-sweep bench-saturation bench-list bench-lambda-list bench-micro bench-profile publish-native
 
 build-UsersApiFunction: lambda-publish ## sam build target: publish the function as $(ARTIFACTS_DIR)/bootstrap
+
+# The avatar sweep function is the same artifact (its Handler, `sweep`, selects the sweep): SAM builds every makefile
+# function on its own, so it publishes the same bootstrap again.
+build-UsersSweepFunction: lambda-publish ## sam build target of the sweep function: the same bootstrap
 
 # Start-up over peak throughput: no tiered PGO instrumentation (the GC settings, one non-concurrent heap, are the project's own).
 lambda-publish: ## Publish the Lambda function (LAMBDA_PUBLISH=r2r|aot|jit, LAMBDA_RID) into ARTIFACTS_DIR as bootstrap
@@ -123,8 +130,13 @@ publish-native: ## Publish the Native AOT executable the image ships, for this m
 	$(DOTNET) publish src/Users.Functions/Users.Functions.csproj -c Release -r $(NATIVE_RID) -p:PublishAot=true -p:StripSymbols=true \
 		-o "$(NATIVE_OUT)" --nologo -v quiet
 
-bench: ## The service as the image ships it (Native AOT), its JIT build and the Python peer on ../shared/bench (moto): CPU/request, peak RSS, ready; BENCH_RUNS=2 BENCH_VARIANTS="aot fdd peer"
+bench: ## The service as the image ships it (Native AOT), its JIT build and the Python peer on ../shared/bench (moto): CPU/request, peak RSS, ready; BENCH_RUNS=2 BENCH_VARIANTS="aot fdd peer"; then make bench-sweep
 	bash bench/bench.sh shared
+	$(MAKE) --no-print-directory bench-sweep
+
+bench-sweep: ## The avatar sweep over 1,000 / 10,000 / 100,000 users and avatars (1 % orphans), as the image ships it (Native AOT): time, CPU, peak RSS, AWS calls (bench/sweep_scale.py, stub backend)
+	$(MAKE) --no-print-directory publish-native
+	python3 bench/sweep_scale.py --app $(NATIVE_OUT)/Users.Functions --sizes $(or $(SWEEP_SIZES),1000,10000,100000)
 
 bench-saturation: ## Each server at its limit against a stub backend (bench/stub_backend.py): req/s per core, CPU ms/request; BENCH_RUNS=2
 	bash bench/bench.sh saturation

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `make run` as the README tells a newcomer to use it, on free ports, twice:
-#  1. it answers GET /users, runs every command of the README's "Try it" as written, accepts the README's sample upload, serves Swagger UI, listens for /metrics on loopback
-#     only, finishes provisioning the production settings in the background, and on Ctrl-C (SIGINT to its process
-#     group, as a terminal sends it) stops everything;
+#  1. it answers GET /users, runs every command of the README's "Try it" as written, accepts the README's sample
+#     upload, serves Swagger UI, listens for /metrics on loopback only, `make sweep` runs against its emulator,
+#     finishes provisioning the production settings in the background, and on Ctrl-C (SIGINT to its process group,
+#     as a terminal sends it) stops everything;
 #  2. started again (build up to date, a new empty emulator) it answers, and Ctrl-C while Terraform is still
 #     applying stops everything too.
 # Prints how long each first answer took (figures, not assertions: docs/performance.md quotes them).
@@ -78,6 +79,14 @@ listening=$(ss -Hltn "sport = :$metrics_port" | awk '{ print $4 }' | sort -u | t
 metrics=$(curl -sf "http://127.0.0.1:$metrics_port/metrics") || fail "GET /metrics on 127.0.0.1:$metrics_port failed"
 grep -q '^# TYPE' <<<"$metrics" || fail "/metrics on 127.0.0.1:$metrics_port serves no metrics"
 pass "/metrics listens on 127.0.0.1:$metrics_port only"
+
+# `make sweep` against this `make run`'s emulator: the avatar stored just now is within the grace period, so a dry run
+# lists nothing to remove and a run removes nothing.
+sweep=$(EMULATOR_PORT="$emulator_port" make --no-print-directory sweep SWEEP_DRY_RUN=1 2>&1) || fail "make sweep SWEEP_DRY_RUN=1 failed: $sweep"
+grep -q 'Avatar sweep dry run completed: 1 avatars examined, 0 orphans found' <<<"$sweep" || fail "make sweep SWEEP_DRY_RUN=1 said: $sweep"
+sweep=$(EMULATOR_PORT="$emulator_port" make --no-print-directory sweep 2>&1) || fail "make sweep failed: $sweep"
+grep -q 'Avatar sweep completed: 1 avatars examined, 0 orphans found, 0 removed' <<<"$sweep" || fail "make sweep said: $sweep"
+pass "make sweep (and SWEEP_DRY_RUN=1) ran against make run's emulator and kept the new user's avatar"
 
 deadline=$((SECONDS + 300))
 until grep -q '^==> provisioning complete' "$log"; do

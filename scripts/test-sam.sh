@@ -3,9 +3,10 @@
 # and function settings; then what `sam build` does with a makefile build: copy CodeUri (the repository root, without
 # bin/obj/.git) to a scratch folder, run `make build-UsersApiFunction` there with ARTIFACTS_DIR set, and check the
 # bootstrap it leaves: an executable that serves the whole API contract through the Lambda emulator, behind its
-# HTTP API front (payload 2.0) and its REST API front (payload 1.0), and gets its AWS credentials from every source
-# of the SDK's default chain without static keys (test/Users.Api.Tests/Credentials); then the same against a Native AOT
-# bootstrap. Each run names its test classes with the fewest tests each must pass, checked from its TRX file
+# HTTP API front (payload 2.0) and its REST API front (payload 1.0), gets its AWS credentials from every source
+# of the SDK's default chain without static keys (test/Users.Api.Tests/Credentials), and, as the sweep function
+# (handler sweep), removes what a killed bootstrap leaked (test/Users.Api.Tests/Sweep); then the same against a Native
+# AOT bootstrap. Each run names its test classes with the fewest tests each must pass, checked from its TRX file
 # (artifacts/test-results/sam-*/): a renamed class cannot drop out of the filter unnoticed, and no match is an error.
 # The Native AOT leg needs clang or gcc (scripts/ci-setup.sh installs clang); without one the step fails, unless
 # SKIP_NATIVE_AOT=1 says to leave that leg out.
@@ -29,6 +30,22 @@ if ! diff <(sed -n '/^Parameters:/,/^Resources:/p' template.yaml) <(sed -n '/^Pa
   exit 1
 fi
 echo "template-rest.yaml: same parameters and function settings as template.yaml"
+# The sweep function, its alarms and its output: in both templates, the same text.
+block() { awk -v name="  $2:" '$0 == name { on = 1; print; next } on && /^(  )?[A-Za-z#]/ { exit } on' "$1"; }
+for resource in UsersSweepFunction SweepErrorsAlarm SweepOrphansFoundAlarm SweepFunctionName; do
+  [ -n "$(block template.yaml "$resource")" ] || { echo "FAIL: template.yaml has no $resource" >&2; exit 1; }
+  if ! diff <(block template.yaml "$resource") <(block template-rest.yaml "$resource"); then
+    echo "FAIL: template-rest.yaml's $resource differs from template.yaml's (copy the change across)" >&2
+    exit 1
+  fi
+done
+echo "UsersSweepFunction, its alarms and its output: the same in both templates"
+# The sweep function is the same artifact: its sam build target is the API function's.
+if ! diff <(make -n build-UsersApiFunction ARTIFACTS_DIR=/x) <(make -n build-UsersSweepFunction ARTIFACTS_DIR=/x); then
+  echo "FAIL: make build-UsersSweepFunction does not publish the same bootstrap as build-UsersApiFunction" >&2
+  exit 1
+fi
+echo "UsersSweepFunction: the same bootstrap (make build-UsersSweepFunction = build-UsersApiFunction), handler sweep"
 
 # run_classes RESULTS CLASS=MIN...: runs exactly these classes of Users.Api.Tests, then checks its TRX file.
 run_classes() {
@@ -57,11 +74,12 @@ tar -C "$root" --exclude=.git --exclude=bin --exclude=obj --exclude=.aws-sam --e
 echo "bootstrap: $(du -sh "$scratch/artifacts" | cut -f1) in ARTIFACTS_DIR, $(file -b "$scratch/artifacts/bootstrap" 2>/dev/null | cut -d, -f1-2 || echo executable)"
 
 echo "--- the API contract suite against this bootstrap, through the Lambda emulator's HTTP API and REST API fronts,"
-echo "    and every credential source without static keys (IRSA, Pod Identity, assume-role and SSO profiles)"
+echo "    every credential source without static keys (IRSA, Pod Identity, assume-role and SSO profiles), and the crash"
+echo "    proof with this bootstrap as the sweep function (handler sweep, a scheduled event)"
 dotnet build test/Users.Api.Tests -c Release --nologo -v quiet
 LAMBDA_TEST_FUNCTION="$scratch/artifacts/bootstrap" run_classes artifacts/test-results/sam-r2r \
   Contract.LambdaContractTests=45 Contract.LambdaRestContractTests=45 Hosting.LambdaHostTests=4 Hosting.LambdaMetricsTests=1 \
-  Credentials.CredentialSourceTests=4
+  Credentials.CredentialSourceTests=4 Sweep.LambdaCrashTests=2
 
 # Native AOT: the same contract against an AOT bootstrap (SKIP_NATIVE_AOT=1 leaves it out, see above).
 if [ "${SKIP_NATIVE_AOT:-}" = 1 ]; then
@@ -70,9 +88,11 @@ if [ "${SKIP_NATIVE_AOT:-}" = 1 ]; then
 fi
 echo "--- Native AOT: make build-UsersApiFunction LAMBDA_PUBLISH=aot, then the contract suite and every credential"
 echo "    source and failure (trimming must keep the STS and SSO clients the SDK loads by name), on the Lambda path"
-echo "    and, as the container image runs the same native build, on Kestrel as its own process (API_TEST_APP)"
+echo "    and, as the container image runs the same native build, on Kestrel as its own process (API_TEST_APP); the crash"
+echo "    proofs with this build as the killed process, the sweep command and the sweep function"
 rm -rf "$scratch/artifacts-aot"
 ( cd "$scratch/src" && ARTIFACTS_DIR="$scratch/artifacts-aot" make build-UsersApiFunction LAMBDA_PUBLISH=aot )
 LAMBDA_TEST_FUNCTION="$scratch/artifacts-aot/bootstrap" API_TEST_APP="$scratch/artifacts-aot/bootstrap" run_classes artifacts/test-results/sam-aot \
   Contract.LambdaContractTests=45 Contract.ProcessContractTests=46 Hosting.LambdaMetricsTests=1 \
-  Credentials.CredentialSourceTests=4 Credentials.CredentialFailureTests=4 Credentials.AccessDeniedTests=1
+  Credentials.CredentialSourceTests=4 Credentials.CredentialFailureTests=4 Credentials.AccessDeniedTests=1 \
+  Sweep.LambdaCrashTests=2 Sweep.KestrelCrashTests=1

@@ -65,6 +65,7 @@ module "delivery" {
   sam_stack_name           = var.sam_stack_name
   deny_insecure_transport  = var.deny_insecure_transport
   lambda_role_arn          = module.workload_iam.lambda_role_arn
+  sweep_role_arn           = module.workload_iam.lambda_sweep_role_arn
   eks_cluster_name         = local.pod_identity_cluster
   create_eks_access_entry  = var.create_eks_cluster
   release_namespace        = var.k8s_namespace

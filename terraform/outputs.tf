@@ -65,6 +65,11 @@ output "lambda_role_arn" {
   value       = module.workload_iam.lambda_role_arn
 }
 
+output "lambda_sweep_role_arn" {
+  description = "Execution role ARN of the avatar sweep function: the SAM parameter SweepRoleArn. null when create_lambda_role is false."
+  value       = module.workload_iam.lambda_sweep_role_arn
+}
+
 output "eks_cluster_name" {
   description = "Name of the EKS cluster created here, or null."
   value       = one(module.eks[*].cluster_name)
@@ -105,11 +110,11 @@ locals {
       UsersTableName    = module.data_stores.table_name
       AvatarsBucketName = module.data_stores.bucket_name
     },
-    var.create_lambda_role ? { LambdaRoleArn = module.workload_iam.lambda_role_arn } : {},
+    var.create_lambda_role ? { LambdaRoleArn = module.workload_iam.lambda_role_arn, SweepRoleArn = module.workload_iam.lambda_sweep_role_arn } : {},
   )
 
   helm_set_flags          = join(" ", [for key in ["serviceAccount.roleArn", "config.usersTableName", "config.avatarsBucketName", "config.awsRegion", "config.avatarsPublicBaseUrl", "admission.trustedProxies"] : "--set ${key}=${local.helm_values[key]}" if contains(keys(local.helm_values), key)])
-  sam_parameter_overrides = join(" ", [for key in ["UsersTableName", "AvatarsBucketName", "LambdaRoleArn"] : "${key}=${local.sam_parameters[key]}" if contains(keys(local.sam_parameters), key)])
+  sam_parameter_overrides = join(" ", [for key in ["UsersTableName", "AvatarsBucketName", "LambdaRoleArn", "SweepRoleArn"] : "${key}=${local.sam_parameters[key]}" if contains(keys(local.sam_parameters), key)])
 }
 
 output "app_env" {
@@ -128,7 +133,7 @@ output "helm_set_flags" {
 }
 
 output "sam_parameters" {
-  description = "SAM template parameters as a map (UsersTableName, AvatarsBucketName, LambdaRoleArn)."
+  description = "SAM template parameters as a map (UsersTableName, AvatarsBucketName, LambdaRoleArn, SweepRoleArn)."
   value       = local.sam_parameters
 }
 

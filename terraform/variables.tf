@@ -186,7 +186,7 @@ variable "create_pod_identity_association" {
 # --- Workload identity: Lambda ----------------------------------------------
 
 variable "create_lambda_role" {
-  description = "Create the Lambda execution role (app policy, CloudWatch Logs, X-Ray) for the SAM stack."
+  description = "Create the Lambda execution roles for the SAM stack: the API function's (app policy) and the avatar sweep function's (sweep policy), each with CloudWatch Logs and X-Ray."
   type        = bool
   default     = true
 }

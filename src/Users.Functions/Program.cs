@@ -1,7 +1,14 @@
 using Users.Functions;
 using Users.Functions.Hosting;
 using Users.Functions.Settings;
+using Users.Functions.Sweep;
 using Users.Lambda.Hosting;
+
+// `Users.Functions sweep`, or a Lambda function whose handler is `sweep`: the avatar sweep, not the API.
+if (SweepCommand.IsRequested(args, Environment.GetEnvironmentVariable))
+{
+    return await SweepCommand.RunAsync(args);
+}
 
 var builder = WebApplication.CreateSlimBuilder(HostArguments.WithDefaults(args));
 builder.UseLambdaHostingWhenConfigured();

@@ -121,6 +121,8 @@ run "policy_is_scoped_to_this_repository_stack_bucket_cluster_and_role" {
       flatten([for m in ["DELETE", "GET", "PATCH", "POST", "PUT"] : [for r in ["/apis", "/apis/*", "/restapis", "/restapis/*", "/tags/*"] : "Allow apigateway:${m} arn:aws:apigateway:us-east-1::${r}"]]),
       [for a in ["CreateTopic", "DeleteTopic", "GetDataProtectionPolicy", "GetSubscriptionAttributes", "GetTopicAttributes", "ListSubscriptionsByTopic", "ListTagsForResource", "PutDataProtectionPolicy", "SetSubscriptionAttributes", "SetTopicAttributes", "Subscribe", "TagResource", "Unsubscribe", "UntagResource"] :
       "Allow sns:${a} arn:aws:sns:us-east-1:123456789012:users-api-*"],
+      [for a in ["DeleteRule", "DescribeRule", "ListTagsForResource", "ListTargetsByRule", "PutRule", "PutTargets", "RemoveTargets", "TagResource", "UntagResource"] :
+      "Allow events:${a} arn:aws:events:us-east-1:123456789012:rule/users-api-*"],
       flatten([for a in ["DeleteAlarms", "DeleteDashboards", "DescribeAlarms", "GetDashboard", "ListTagsForResource", "PutDashboard", "PutMetricAlarm", "TagResource", "UntagResource"] : [
         "Allow cloudwatch:${a} arn:aws:cloudwatch:us-east-1:123456789012:alarm:users-api-*",
         "Allow cloudwatch:${a} arn:aws:cloudwatch::123456789012:dashboard/users-api-*",
@@ -128,7 +130,7 @@ run "policy_is_scoped_to_this_repository_stack_bucket_cluster_and_role" {
       ["Allow eks:DescribeCluster arn:aws:eks:us-east-1:123456789012:cluster/prod"],
       ["Allow iam:PassRole arn:aws:iam::123456789012:role/users-api-lambda"],
     ))
-    error_message = "The deploy policy must grant exactly: ECR push on this repository (+ the login token), this stack and the Serverless transform, the artifact bucket, the handler permissions of the stack's functions, APIs, alarm topic, alarms and dashboard, DescribeCluster on this cluster, PassRole on the Lambda role."
+    error_message = "The deploy policy must grant exactly: ECR push on this repository (+ the login token), this stack and the Serverless transform, the artifact bucket, the handler permissions of the stack's functions, APIs, schedule, alarm topic, alarms and dashboard, DescribeCluster on this cluster, PassRole on the Lambda role."
   }
 
   assert {
@@ -158,6 +160,29 @@ run "policy_is_scoped_to_this_repository_stack_bucket_cluster_and_role" {
   assert {
     condition     = aws_iam_role_policy_attachment.deploy.role == aws_iam_role.deploy.name && aws_iam_role.deploy.max_session_duration == 3600
     error_message = "The deploy policy must be attached to the deploy role (1 h sessions)."
+  }
+}
+
+run "the_sweep_role_is_passed_to_lambda_too" {
+  command = plan
+
+  module {
+    source = "./modules/delivery"
+  }
+
+  variables {
+    sweep_role_arn = "arn:aws:iam::123456789012:role/users-api-lambda-sweep"
+  }
+
+  assert {
+    condition = one([for s in jsondecode(aws_iam_policy.deploy.policy).Statement : s if s.Sid == "PassTheLambdaRoleToLambda"]) == {
+      Sid       = "PassTheLambdaRoleToLambda"
+      Effect    = "Allow"
+      Action    = "iam:PassRole"
+      Resource  = ["arn:aws:iam::123456789012:role/users-api-lambda", "arn:aws:iam::123456789012:role/users-api-lambda-sweep"]
+      Condition = { StringEquals = { "iam:PassedToService" = "lambda.amazonaws.com" } }
+    }
+    error_message = "The deploy role must pass both Lambda roles, and only to lambda.amazonaws.com."
   }
 }
 
@@ -298,7 +323,7 @@ run "root_outputs_the_github_variables_when_enabled" {
       ECR_REPOSITORY_URL      = "123456789012.dkr.ecr.us-east-1.amazonaws.com/users-api"
       SAM_STACK_NAME          = "users-api"
       SAM_ARTIFACT_BUCKET     = "users-api-sam-artifacts-123456789012-us-east-1"
-      SAM_PARAMETER_OVERRIDES = "UsersTableName=users AvatarsBucketName=users-avatars LambdaRoleArn=arn:aws:iam::123456789012:role/users-api-lambda"
+      SAM_PARAMETER_OVERRIDES = "UsersTableName=users AvatarsBucketName=users-avatars LambdaRoleArn=arn:aws:iam::123456789012:role/users-api-lambda SweepRoleArn=arn:aws:iam::123456789012:role/users-api-lambda-sweep"
       K8S_NAMESPACE           = "users"
       HELM_SET_FLAGS          = "--set config.usersTableName=users --set config.avatarsBucketName=users-avatars --set config.awsRegion=us-east-1"
       EKS_CLUSTER_NAME        = "prod"

@@ -19,7 +19,7 @@ run "defaults_plug_into_helm_and_sam" {
   }
 
   assert {
-    condition     = output.sam_parameter_overrides == "UsersTableName=users AvatarsBucketName=users-avatars LambdaRoleArn=arn:aws:iam::123456789012:role/users-api-lambda"
+    condition     = output.sam_parameter_overrides == "UsersTableName=users AvatarsBucketName=users-avatars LambdaRoleArn=arn:aws:iam::123456789012:role/users-api-lambda SweepRoleArn=arn:aws:iam::123456789012:role/users-api-lambda-sweep"
     error_message = "Unexpected sam_parameter_overrides: ${output.sam_parameter_overrides}"
   }
 
@@ -98,8 +98,8 @@ run "no_lambda_role_no_sam_role_parameter" {
   }
 
   assert {
-    condition     = output.sam_parameter_overrides == "UsersTableName=users AvatarsBucketName=users-avatars" && output.lambda_role_arn == null
-    error_message = "Without the Lambda role, LambdaRoleArn must be left out."
+    condition     = output.sam_parameter_overrides == "UsersTableName=users AvatarsBucketName=users-avatars" && output.lambda_role_arn == null && output.lambda_sweep_role_arn == null
+    error_message = "Without the Lambda roles, LambdaRoleArn and SweepRoleArn must be left out."
   }
 }
 

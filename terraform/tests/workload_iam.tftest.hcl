@@ -250,6 +250,33 @@ run "lambda_role_writes_logs_and_traces" {
   }
 }
 
+run "sweep_role_scans_lists_and_removes_avatars_only" {
+  command = plan
+
+  module {
+    source = "./modules/workload-iam"
+  }
+
+  assert {
+    condition     = aws_iam_role.lambda_sweep[0].assume_role_policy == aws_iam_role.lambda[0].assume_role_policy
+    error_message = "The sweep role must trust lambda.amazonaws.com only, as the API function's."
+  }
+
+  assert {
+    condition = jsondecode(aws_iam_policy.sweep[0].policy).Statement == [
+      { Sid = "ScanTheUsers", Effect = "Allow", Action = "dynamodb:Scan", Resource = "arn:aws:dynamodb:us-east-1:123456789012:table/users" },
+      { Sid = "ListTheAvatars", Effect = "Allow", Action = "s3:ListBucket", Resource = "arn:aws:s3:::users-avatars", Condition = { StringEquals = { "s3:prefix" = "avatars/" } } },
+      { Sid = "RemoveOrphanedAvatars", Effect = "Allow", Action = "s3:DeleteObject", Resource = "arn:aws:s3:::users-avatars/avatars/*" },
+    ]
+    error_message = "The sweep policy must allow exactly Scan on the table, ListBucket under avatars/ and DeleteObject on avatars/*."
+  }
+
+  assert {
+    condition     = aws_iam_role_policy.lambda_sweep_runtime[0].policy == aws_iam_role_policy.lambda_runtime[0].policy && aws_iam_role_policy_attachment.lambda_sweep[0].role == aws_iam_role.lambda_sweep[0].name
+    error_message = "The sweep role must carry the sweep policy and the same logs-and-traces policy as the API function's."
+  }
+}
+
 run "lambda_logs_narrowed_by_function_prefix" {
   command = plan
 
@@ -280,7 +307,7 @@ run "roles_can_be_switched_off" {
   }
 
   assert {
-    condition     = length(aws_iam_role.pod_identity) == 0 && length(aws_iam_role.lambda) == 0 && output.lambda_role_arn == null && output.pod_identity_role_arn == null
+    condition     = length(aws_iam_role.pod_identity) == 0 && length(aws_iam_role.lambda) == 0 && length(aws_iam_role.lambda_sweep) == 0 && output.lambda_role_arn == null && output.lambda_sweep_role_arn == null && output.pod_identity_role_arn == null
     error_message = "Switched-off roles must not be planned and their outputs must be null."
   }
 }

@@ -117,7 +117,7 @@ public sealed class ChartOptionsTests(ITestOutputHelper output)
         Assert.Equal(service.Metadata.Name, path.Backend.Service.Name);
         Assert.Equal("http", path.Backend.Service.Port.Name);
 
-        var policy = m.Single<V1NetworkPolicy>();
+        var policy = m.Named<V1NetworkPolicy>(ChartRenderer.FullName);
         Assert.Equal(["Egress", "Ingress"], policy.Spec.PolicyTypes.Order(StringComparer.Ordinal));
         Assert.Contains(policy.Spec.Ingress, i => i.Ports.Single().Port.Value == "http");
         Assert.Contains(policy.Spec.Egress, e => e.Ports.Any(p => p.Port.Value == "53"));

@@ -10,6 +10,9 @@ internal static class ChartRenderer
     public const string ReleaseName = "users";
     public const string Namespace = "apps";
 
+    /// <summary>The objects' name: &lt;release&gt;-&lt;chart&gt;.</summary>
+    public const string FullName = "users-users-api";
+
     /// <summary>Rendering targets a recent cluster (the chart needs 1.30+ for the preStop sleep action).</summary>
     public const string KubeVersion = "v1.31.0";
 

@@ -50,6 +50,15 @@ internal sealed partial class Manifests
         return found[0];
     }
 
+    /// <summary>The one object of this kind and name (e.g. the API's NetworkPolicy beside the sweep's).</summary>
+    public T Named<T>(string name)
+        where T : IKubernetesObject<V1ObjectMeta>
+    {
+        var found = Objects.OfType<T>().Where(o => o.Metadata.Name == name).ToList();
+        Assert.True(found.Count == 1, $"expected one {typeof(T).Name} named {name}, found {found.Count}");
+        return found[0];
+    }
+
     public bool Has<T>() => Objects.OfType<T>().Any();
 
     /// <summary>Non-hook objects (what `helm install` applies), i.e. without the helm.sh/hook annotation.</summary>

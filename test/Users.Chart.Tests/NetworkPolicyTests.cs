@@ -62,6 +62,29 @@ public sealed class NetworkPolicyTests
             $"{what} ({source} to {portName}) must be {(allowed ? "allowed" : "refused")}");
     }
 
+    [Theory]
+    [MemberData(nameof(EksEgress))]
+    public void Eks_profile_sweep_pods_have_the_same_egress(string what, string destination, int port, string protocol, bool allowed)
+    {
+        var policy = SweepPolicy(ChartRenderer.ValuesFile(Eks));
+        Assert.True(Allows(policy.Spec.Egress.Select(r => ((IList<V1NetworkPolicyPort>?)r.Ports, (IList<V1NetworkPolicyPeer>?)r.To)), [], Peer(destination), port, protocol) == allowed,
+            $"{what} ({destination}:{port}/{protocol}) must be {(allowed ? "allowed" : "refused")} for the sweep's pods");
+    }
+
+    [Fact]
+    public void Eks_profile_sweep_pods_take_no_connection_and_their_policy_selects_them()
+    {
+        var m = ChartRenderer.Render(ChartRenderer.ValuesFile(Eks));
+        var policy = SweepPolicy(ChartRenderer.ValuesFile(Eks));
+        var podLabels = m.Single<V1CronJob>().Spec.JobTemplate.Spec.Template.Metadata.Labels;
+
+        Assert.Equal(["Egress", "Ingress"], policy.Spec.PolicyTypes.Order(StringComparer.Ordinal));
+        Assert.True(policy.Spec.Ingress is not { Count: > 0 }, "the sweep's pods serve nothing: no ingress rule");
+        Assert.All(policy.Spec.PodSelector.MatchLabels, kv => Assert.Equal(kv.Value, podLabels[kv.Key]));
+        var api = m.Named<V1NetworkPolicy>(ChartRenderer.FullName);
+        Assert.False(api.Spec.PodSelector.MatchLabels.All(kv => podLabels.TryGetValue(kv.Key, out var v) && v == kv.Value), "the API's policy (its ingress rules) would select a sweep pod");
+    }
+
     [Fact]
     public void Eks_profile_isolates_both_directions()
     {
@@ -90,8 +113,10 @@ public sealed class NetworkPolicyTests
     {
         var m = ChartRenderer.Render(args);
         var container = Assert.Single(m.Single<V1Deployment>().Spec.Template.Spec.Containers);
-        return (m.Single<V1NetworkPolicy>(), container.Ports.Where(p => p.Name is not null).ToDictionary(p => p.Name, p => p.ContainerPort));
+        return (m.Named<V1NetworkPolicy>(ChartRenderer.FullName), container.Ports.Where(p => p.Name is not null).ToDictionary(p => p.Name, p => p.ContainerPort));
     }
+
+    private static V1NetworkPolicy SweepPolicy(params string[] args) => ChartRenderer.Render(args).Named<V1NetworkPolicy>(ChartRenderer.FullName + "-sweep");
 
     /// <summary>Kubernetes' rule: some rule matches the port (no ports: every port) and the peer (no peers: every peer).</summary>
     private static bool Allows(IEnumerable<(IList<V1NetworkPolicyPort>? Ports, IList<V1NetworkPolicyPeer>? Peers)> rules, Dictionary<string, int> named, PeerAddress peer, int port, string protocol) =>

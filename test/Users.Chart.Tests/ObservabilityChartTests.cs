@@ -81,7 +81,7 @@ public sealed partial class ObservabilityChartTests(ITestOutputHelper output)
         var ingressPaths = m.Single<V1Ingress>().Spec.Rules.SelectMany(r => r.Http.Paths).ToList();
         Assert.All(ingressPaths, p => Assert.Equal(publicService.Metadata.Name, p.Backend.Service.Name));
 
-        var policy = m.Single<V1NetworkPolicy>();
+        var policy = m.Named<V1NetworkPolicy>(ChartRenderer.FullName);
         Assert.Contains(policy.Spec.Ingress, rule => rule.Ports.Any(p => p.Port.Value == "metrics"));
     }
 
@@ -100,7 +100,7 @@ public sealed partial class ObservabilityChartTests(ITestOutputHelper output)
             File.Delete(values);
         }
 
-        var rule = Assert.Single(m.Single<V1NetworkPolicy>().Spec.Ingress, r => r.Ports.Any(p => p.Port.Value == "metrics"));
+        var rule = Assert.Single(m.Named<V1NetworkPolicy>(ChartRenderer.FullName).Spec.Ingress, r => r.Ports.Any(p => p.Port.Value == "metrics"));
         Assert.Equal("monitoring", Assert.Single(rule.FromProperty).NamespaceSelector.MatchLabels["name"]);
     }
 

@@ -57,6 +57,8 @@ public sealed class ValuesSchemaTests(ITestOutputHelper output)
     [InlineData("resources.limits", "{\"cpu\": \"1\"}")]
     [InlineData("serviceAccount.roleArn", "\"users-role\"")]
     [InlineData("serviceAccount.rolearn", "\"arn:aws:iam::123456789012:role/x\"")]
+    [InlineData("sweep.gracePeriodSeconds", "10")]
+    [InlineData("sweep.resources.limits", "{\"cpu\": \"1\"}")]
     [InlineData("typoAtTheTop", "1")]
     public void A_bad_value_is_rejected(string path, string json)
     {
@@ -107,7 +109,7 @@ public sealed class ValuesSchemaTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>The subschema describing a property path (following $ref into definitions and allOf), or null.</summary>
+    /// <summary>The subschema describing a property path (following $ref pointers and allOf), or null.</summary>
     private static JsonNode? Resolve(JsonNode schema, IEnumerable<string> path)
     {
         var current = Deref(schema);
@@ -134,7 +136,8 @@ public sealed class ValuesSchemaTests(ITestOutputHelper output)
             return schema;
         }
 
-        var name = reference.Split('/')[^1];
-        return Deref(SchemaNode.Value["definitions"]![name]!);
+        // A JSON pointer into the schema itself: #/definitions/x, #/properties/resources.
+        var target = reference.TrimStart('#', '/').Split('/').Aggregate(SchemaNode.Value, (node, segment) => node[segment]!);
+        return Deref(target);
     }
 }

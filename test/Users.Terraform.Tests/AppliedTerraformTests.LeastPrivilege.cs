@@ -1,6 +1,7 @@
 using System.Net;
 using Users.Api.Tests.Contract;
 using Users.Api.Tests.Infrastructure;
+using Users.Api.Tests.Sweep;
 using Users.Terraform.Tests.Iam;
 using Users.Terraform.Tests.Infrastructure;
 using Users.Terraform.Tests.Recording;
@@ -26,6 +27,7 @@ public sealed partial class AppliedTerraformTests
         ["xray:PutTelemetryRecords"] = "the Lambda service sends the active-tracing segments (template.yaml Tracing: Active) with the execution role",
     };
 
+    /// <summary>The roles the API runs with (the sweep's own role is evaluated in step 7).</summary>
     private IReadOnlyList<RoleSnapshot> WorkloadRoles => [terraform.Roles["irsa"], terraform.Roles["pod_identity"], terraform.Roles["lambda"]];
 
     [Fact]
@@ -38,14 +40,78 @@ public sealed partial class AppliedTerraformTests
     public Task Every_request_of_the_lambda_function_is_allowed_for_every_workload_role() =>
         RecordAndEvaluateAsync("lambda", async settings => await LambdaApi.StartAsync(settings), f => new LambdaContract(f));
 
+    /// <summary>
+    /// The avatar sweep, both ways it runs: as the CronJob's process (with the pods' service account: the IRSA and Pod
+    /// Identity roles) and as the scheduled function (its own role), each removing one of two orphans; every request it
+    /// sent is evaluated against the roles that run it, and the sweep role refuses what the sweep never does.
+    /// </summary>
     [Fact]
     [Step(7)]
+    public async Task Every_request_of_the_sweep_is_allowed_for_the_roles_that_run_it_and_nothing_more_for_its_own()
+    {
+        using var storage = Storage();
+        foreach (var key in new[] { "avatars/referenced.png", "avatars/orphan-1.png", "avatars/orphan-2.png" })
+        {
+            await storage.S3.PutObjectAsync(new Amazon.S3.Model.PutObjectRequest { BucketName = Bucket, Key = key, ContentBody = "avatar" });
+        }
+
+        await storage.PutItemAsync(Images.UniqueEmail("sweep"), "Swept Not", $"https://{Bucket}.s3.us-east-1.amazonaws.com/avatars/referenced.png");
+        await SweepScenario.WaitPastGraceAsync(storage);
+
+        await using var recorder = await RecordingProxy.StartAsync(terraform.Endpoint, IamSimulator.Account);
+        var settings = SweepScenario.Settings(storage, recorder.Endpoint, ("SWEEP_MAX_REMOVALS", "1"));
+        var cronJob = await SweepScenario.RunSweepProcessAsync(settings);
+        Assert.True(cronJob.ExitCode == 0 && cronJob.Removed.Count == 1, cronJob.ToString());
+        var processCalls = recorder.Calls;
+
+        await using (var function = await LambdaApi.StartAsync(new Dictionary<string, string>(settings) { ["_HANDLER"] = "sweep" }))
+        {
+            var scheduled = await function.Emulator.InvokeAsync(await File.ReadAllBytesAsync(RepoPaths.Of("events", "scheduled-sweep.json")));
+            Assert.True(scheduled.Status == Users.LambdaEmulator.InvocationStatus.Success, $"{scheduled.Status} {scheduled.BodyText}\n{string.Join('\n', function.Output)}");
+            Assert.Contains("\"removed\":1", scheduled.BodyText, StringComparison.Ordinal);
+        }
+
+        var functionCalls = recorder.Calls.Skip(processCalls.Count).ToList();
+        terraform.Recordings["sweep-process"] = processCalls;
+        terraform.Recordings["sweep-lambda"] = functionCalls;
+        Assert.True(recorder.Unknown.Count == 0, "requests with no known IAM action:\n" + string.Join('\n', recorder.Unknown));
+        foreach (var calls in new[] { processCalls, functionCalls })
+        {
+            Assert.Equal(
+                ["dynamodb:Scan", "s3:DeleteObject", "s3:ListBucket avatars/"],
+                calls.Where(c => c.Authenticated).Select(c => c.Context is { } context ? $"{c.Action} {context["s3:prefix"]}" : c.Action).Distinct().Order(StringComparer.Ordinal));
+        }
+
+        var bucketArn = terraform.Output("bucket_arn");
+        Assert.Empty(await LeastPrivilege.RefusalsAsync(processCalls, [terraform.Roles["irsa"], terraform.Roles["pod_identity"]], bucketArn, terraform.BucketPolicy));
+        Assert.Empty(await LeastPrivilege.RefusalsAsync(functionCalls, [terraform.Roles["lambda_sweep"]], bucketArn, terraform.BucketPolicy));
+
+        var sweepRole = terraform.Roles["lambda_sweep"];
+        var table = terraform.Output("table_arn");
+        (string Action, string Resource, string? Prefix)[] never =
+        [
+            ("dynamodb:PutItem", table, null), ("dynamodb:GetItem", table, null), ("dynamodb:DeleteItem", table, null),
+            ("s3:PutObject", $"{bucketArn}/avatars/x.png", null), ("s3:GetObject", $"{bucketArn}/avatars/x.png", null),
+            ("s3:DeleteObject", $"{bucketArn}/other/x.png", null), ("s3:ListBucket", bucketArn, null), ("s3:ListBucket", bucketArn, "other/"),
+        ];
+        var decisions = await IamSimulator.EvaluateAsync([.. never.Select(n => new IamCase(sweepRole.SessionArn, n.Action, n.Resource, sweepRole.Policies, Context: n.Prefix is null
+            ? new Dictionary<string, object> { ["aws:SecureTransport"] = "true" }
+            : new Dictionary<string, object> { ["aws:SecureTransport"] = "true", ["s3:prefix"] = n.Prefix }))]);
+        Assert.All(decisions, d => Assert.False(d.Allowed, $"the sweep role allows {d.Case.Action} on {d.Case.Resource}"));
+    }
+
+    [Fact]
+    [Step(8)]
     public void Every_grant_of_the_workload_roles_is_used_by_some_path_or_explained()
     {
         Assert.True(terraform.Recordings.ContainsKey("kestrel") && terraform.Recordings.ContainsKey("lambda"), "both hosts' recordings are needed (steps 5 and 6)");
-        var calls = terraform.Recordings.Values.SelectMany(c => c).Where(c => c.Authenticated).ToList();
+        var calls = terraform.Recordings.Where(r => !r.Key.StartsWith("sweep-", StringComparison.Ordinal)).SelectMany(r => r.Value).Where(c => c.Authenticated).ToList();
         var unused = LeastPrivilege.UnusedGrants(WorkloadRoles.SelectMany(r => r.Policies).DistinctBy(p => p.Name), calls, UsedOutsideTheApp);
         Assert.True(unused.Count == 0, "granted but never used by any recorded path (remove it, or say why it is needed):\n" + string.Join('\n', unused));
+
+        Assert.True(terraform.Recordings.TryGetValue("sweep-lambda", out var sweep), "the sweep function's recording is needed (step 7)");
+        var unusedBySweep = LeastPrivilege.UnusedGrants(terraform.Roles["lambda_sweep"].Policies, [.. sweep.Where(c => c.Authenticated)], UsedOutsideTheApp);
+        Assert.True(unusedBySweep.Count == 0, "granted to the sweep role but never used by the sweep function:\n" + string.Join('\n', unusedBySweep));
     }
 
     private async Task RecordAndEvaluateAsync(string host, Func<IReadOnlyDictionary<string, string>, Task<IRunningApi>> start, Func<RecordedApiFixture, object> contract)

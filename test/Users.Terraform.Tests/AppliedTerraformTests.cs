@@ -165,15 +165,18 @@ public sealed partial class AppliedTerraformTests(TerraformOnMoto terraform)
         Assert.Empty(pod.InlinePolicyNames);
     }
 
-    [Fact]
+    [Theory]
     [Step(1)]
-    public void Lambda_role_is_trusted_by_lambda_and_writes_only_its_logs_and_traces()
+    [InlineData("lambda")]
+    [InlineData("lambda_sweep")]
+    public void Lambda_roles_are_trusted_by_lambda_and_write_only_their_logs_and_traces(string role)
     {
-        var lambda = terraform.Roles["lambda"];
+        var lambda = terraform.Roles[role];
         AssertJson(
             new JsonArray(new JsonObject { ["Effect"] = "Allow", ["Principal"] = new JsonObject { ["Service"] = "lambda.amazonaws.com" }, ["Action"] = "sts:AssumeRole" }),
             Without(lambda.Trust["Statement"]!, "Sid"));
-        Assert.Equal([terraform.Output("app_policy_arn")], lambda.AttachedPolicyArns);
+        // The API function's role carries the app policy; the sweep's, the sweep policy (its grants: step 7).
+        Assert.Equal([role == "lambda" ? terraform.Output("app_policy_arn") : $"arn:aws:iam::{Account}:policy/users-api-sweep"], lambda.AttachedPolicyArns);
         var logs = $"arn:aws:logs:us-east-1:{Account}:log-group:/aws/lambda/*";
         Assert.Equal(
             new[] { $"logs:CreateLogGroup {logs}", $"logs:CreateLogStream {logs}:log-stream:*", $"logs:PutLogEvents {logs}:log-stream:*", "xray:PutTelemetryRecords *", "xray:PutTraceSegments *" },
@@ -184,7 +187,9 @@ public sealed partial class AppliedTerraformTests(TerraformOnMoto terraform)
     [Step(1)]
     public void Outputs_plug_into_sam_and_helm()
     {
-        Assert.Equal($"UsersTableName={Table} AvatarsBucketName={Bucket} LambdaRoleArn={terraform.Output("lambda_role_arn")}", terraform.Output("sam_parameter_overrides"));
+        Assert.Equal(
+            $"UsersTableName={Table} AvatarsBucketName={Bucket} LambdaRoleArn={terraform.Output("lambda_role_arn")} SweepRoleArn={terraform.Output("lambda_sweep_role_arn")}",
+            terraform.Output("sam_parameter_overrides"));
         Assert.Equal(
             $"--set serviceAccount.roleArn={terraform.Output("irsa_role_arn")} --set config.usersTableName={Table} --set config.avatarsBucketName={Bucket} --set config.awsRegion=us-east-1",
             terraform.Output("helm_set_flags"));
@@ -255,7 +260,8 @@ public sealed partial class AppliedTerraformTests(TerraformOnMoto terraform)
         Assert.Equal([repository], Iam.PolicyDocument.Strings(Sid("EcrPushThisRepository")["Resource"]));
         Assert.Equal([$"arn:aws:cloudformation:us-east-1:{Account}:stack/users-api/*"], Iam.PolicyDocument.Strings(Sid("SamStack")["Resource"]));
         var passRole = Sid("PassTheLambdaRoleToLambda");
-        Assert.Equal((terraform.Output("lambda_role_arn"), "lambda.amazonaws.com"), (passRole["Resource"]!.GetValue<string>(), passRole["Condition"]!["StringEquals"]!["iam:PassedToService"]!.GetValue<string>()));
+        Assert.Equal([terraform.Output("lambda_role_arn"), terraform.Output("lambda_sweep_role_arn")], Iam.PolicyDocument.Strings(passRole["Resource"]));
+        Assert.Equal("lambda.amazonaws.com", passRole["Condition"]!["StringEquals"]!["iam:PassedToService"]!.GetValue<string>());
         Assert.Equal([$"arn:aws:eks:us-east-1:{Account}:cluster/{TerraformOnMoto.ClusterName}"], Iam.PolicyDocument.Strings(Sid("EksDescribeThisCluster")["Resource"]));
 
         var artifacts = terraform.Output("sam_artifact_bucket");

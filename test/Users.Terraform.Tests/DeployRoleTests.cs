@@ -14,7 +14,7 @@ namespace Users.Terraform.Tests;
 public sealed class DeployRoleTests(TerraformOnMoto terraform)
 {
     private SamDeployment Release => new(
-        "users-api", TerraformOnMoto.Region, IamSimulator.Account, terraform.Output("sam_artifact_bucket"), terraform.Output("lambda_role_arn"),
+        "users-api", TerraformOnMoto.Region, IamSimulator.Account, terraform.Output("sam_artifact_bucket"), terraform.Output("lambda_role_arn"), terraform.Output("lambda_sweep_role_arn"),
         $"arn:aws:ecr:{TerraformOnMoto.Region}:{IamSimulator.Account}:repository/users-api", TerraformOnMoto.ClusterName);
 
     [Theory]
@@ -29,6 +29,8 @@ public sealed class DeployRoleTests(TerraformOnMoto terraform)
         Assert.Contains(calls, c => c.Action == "sns:CreateTopic");
         Assert.Contains(calls, c => c.Action == "cloudwatch:PutMetricAlarm");
         Assert.Contains(calls, c => c.Action == "cloudwatch:PutDashboard");
+        Assert.Contains(calls, c => c.Action == "events:PutRule"); // the sweep function's schedule
+        Assert.Contains(calls, c => c.Action == "iam:PassRole" && c.Resource == terraform.Output("lambda_sweep_role_arn"));
 
         var refused = await RefusedAsync(calls);
         Assert.True(refused.Count == 0, $"a release of {template} would be refused {refused.Count} request(s):\n" + string.Join('\n', refused));
@@ -48,6 +50,8 @@ public sealed class DeployRoleTests(TerraformOnMoto terraform)
         { "the avatars bucket", "s3:PutObject", "arn:aws:s3:::users-avatars/avatars/x.png", false },
         { "the users table", "dynamodb:DeleteTable", $"arn:aws:dynamodb:us-east-1:{IamSimulator.Account}:table/users", true },
         { "another role", "iam:PassRole", $"arn:aws:iam::{IamSimulator.Account}:role/admin", true },
+        { "another schedule", "events:PutRule", $"arn:aws:events:us-east-1:{IamSimulator.Account}:rule/other-stack-Nightly-AbCdEf012345", true },
+        { "this stack's schedule, outside CloudFormation", "events:PutTargets", $"arn:aws:events:us-east-1:{IamSimulator.Account}:rule/users-api-UsersSweepFunctionSchedule-AbCdEf012345", false },
     };
 
     [Theory]
@@ -60,10 +64,12 @@ public sealed class DeployRoleTests(TerraformOnMoto terraform)
         Assert.True(decision.Decision is "ImplicitlyDenied" or "ExplicitlyDenied", $"{what}: {action} on {resource} is {decision.Decision}{decision.Errors}");
     }
 
-    [Fact]
-    public async Task The_lambda_role_is_passed_to_lambda_only()
+    [Theory]
+    [InlineData("lambda_role_arn")]
+    [InlineData("lambda_sweep_role_arn")]
+    public async Task The_lambda_roles_are_passed_to_lambda_only(string role)
     {
-        var call = new DeployCall("the Lambda role to EC2", "iam:PassRole", terraform.Output("lambda_role_arn"), true, new Dictionary<string, object> { ["iam:PassedToService"] = "ec2.amazonaws.com" });
+        var call = new DeployCall("a Lambda role to EC2", "iam:PassRole", terraform.Output(role), true, new Dictionary<string, object> { ["iam:PassedToService"] = "ec2.amazonaws.com" });
         Assert.False(Assert.Single(await IamSimulator.EvaluateAsync([Case(call)])).Allowed);
     }
 

@@ -48,6 +48,34 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 
 {{/*
+The avatar sweep's objects (CronJob, its NetworkPolicy): <fullname>-sweep, at most 52 characters (a CronJob's Jobs add 11).
+*/}}
+{{- define "users-api.sweepName" -}}
+{{- printf "%s-sweep" (include "users-api.fullname" .) | trunc 52 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Selector labels of the sweep's pods: never the API's (name <chart>-sweep, component sweep), so that the Service, the
+PodDisruptionBudget, the autoscaler's metrics and the topology spread never count a sweep pod as an API pod.
+*/}}
+{{- define "users-api.sweepSelectorLabels" -}}
+app.kubernetes.io/name: {{ printf "%s-sweep" (include "users-api.name" .) | trunc 63 | trimSuffix "-" }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: sweep
+{{- end }}
+
+{{/*
+Labels of the sweep's pods (its objects, the CronJob and its NetworkPolicy, carry the common labels and component sweep).
+*/}}
+{{- define "users-api.sweepPodLabels" -}}
+helm.sh/chart: {{ include "users-api.chart" . }}
+{{ include "users-api.sweepSelectorLabels" . }}
+app.kubernetes.io/version: {{ .Values.image.tag | default .Chart.AppVersion | trunc 63 | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: users
+{{- end }}
+
+{{/*
 ServiceAccount name.
 */}}
 {{- define "users-api.serviceAccountName" -}}

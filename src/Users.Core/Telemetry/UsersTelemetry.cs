@@ -60,6 +60,26 @@ public static class UsersTelemetry
     public static readonly Counter<long> Reconciliations = Meter.CreateCounter<long>(
         "users.avatar.reconciliations", unit: "{avatar}", description: "Avatars of failed registrations settled later, by result.");
 
+    /// <summary>Avatars the sweep listed (every object under <c>avatars/</c>), over all its runs.</summary>
+    public static readonly Counter<long> SweepExamined = Meter.CreateCounter<long>(
+        "users.avatar.sweep.examined", unit: "{avatar}", description: "Avatars the sweep examined.");
+
+    /// <summary>Avatars older than the grace period that no user points to, as the sweep found them (alert UsersApiAvatarOrphansFound).</summary>
+    public static readonly Counter<long> SweepOrphans = Meter.CreateCounter<long>(
+        "users.avatar.sweep.orphans", unit: "{avatar}", description: "Avatars no user points to, found by the sweep.");
+
+    /// <summary>Orphaned avatars the sweep removed.</summary>
+    public static readonly Counter<long> SweepRemoved = Meter.CreateCounter<long>(
+        "users.avatar.sweep.removed", unit: "{avatar}", description: "Avatars no user points to, removed by the sweep.");
+
+    /// <summary>Avatars the sweep examined and kept, by reason (recent, referenced, limit, dry_run, failed, refused).</summary>
+    public static readonly Counter<long> SweepKept = Meter.CreateCounter<long>(
+        "users.avatar.sweep.kept", unit: "{avatar}", description: "Avatars the sweep examined and kept, by reason.");
+
+    /// <summary>Sweep runs by result (completed, refused, failed).</summary>
+    public static readonly Counter<long> SweepRuns = Meter.CreateCounter<long>(
+        "users.avatar.sweep.runs", unit: "{run}", description: "Avatar sweep runs by result.");
+
     /// <summary>Registration outcomes: the closed set of values of the <c>outcome</c> attribute.</summary>
     public static class RegistrationOutcome
     {

@@ -15,7 +15,7 @@ namespace Users.Core.UseCases;
 /// <remarks>
 /// In memory and bounded (<see cref="Capacity"/>): what a process cannot finish before it stops, what does not fit, or
 /// what AWS keeps refusing on authorization (<see cref="MaxDeniedAttempts"/>) is logged at Error with its key (the
-/// runbook's orphan sweep removes those). A host calls
+/// scheduled <see cref="AvatarSweep"/> removes those). A host calls
 /// <see cref="RunDueAsync"/> periodically (Users.Functions' AvatarReconcilerService).
 /// </remarks>
 public sealed partial class AvatarReconciler(IUserRepository users, IAvatarStore avatars, TimeProvider clock, ILogger<AvatarReconciler> logger) : IDisposable

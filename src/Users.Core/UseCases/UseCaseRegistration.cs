@@ -16,4 +16,15 @@ public static class UseCaseRegistration
         services.AddSingleton<ListUsers>();
         return services;
     }
+
+    /// <summary>Registers the <see cref="AvatarSweep"/> with its <paramref name="options"/> (the ports it uses are registered apart).</summary>
+    public static IServiceCollection AddAvatarSweep(this IServiceCollection services, AvatarSweepOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(options);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(options);
+        services.AddSingleton<AvatarSweep>();
+        return services;
+    }
 }

@@ -11,7 +11,7 @@ public static class SettingsExtensions
     /// class; otherwise registers each class as one <see cref="IOptions{TOptions}"/> value for its consumers and returns
     /// them for what is decided while registering (the storage clients, the telemetry exporters).
     /// </summary>
-    public static UsersSettings AddUsersSettings(this WebApplicationBuilder builder)
+    public static UsersSettings AddUsersSettings(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         AppSettingsFile.AddBesideTheApp(builder.Configuration, builder.Environment.ContentRootPath, AppContext.BaseDirectory);
@@ -22,7 +22,7 @@ public static class SettingsExtensions
         }
 
         // Nothing changes them while the service runs (appsettings.json is not watched): one value each, no monitor.
-        // The storage options go to Users.Core's registration as they are (AddAwsStorage).
+        // The storage and sweep options go to Users.Core's registrations as they are (AddAwsStorage, AddAvatarSweep).
         builder.Services.AddSingleton(Options.Create(settings.Api));
         builder.Services.AddSingleton(Options.Create(settings.Admission));
         builder.Services.AddSingleton(Options.Create(settings.Telemetry));

@@ -34,7 +34,8 @@ public static partial class SettingsReader
 
     /// <summary>
     /// Every setting of every class in one pass: each options class as read (an invalid value keeps its default) and
-    /// every invalid setting, storage first, then API, admission and telemetry. The one place configuration is read.
+    /// every invalid setting, storage first, then API, admission, telemetry and the avatar sweep. The one place
+    /// configuration is read.
     /// </summary>
     public static UsersSettings Read(IConfiguration configuration)
     {
@@ -47,6 +48,7 @@ public static partial class SettingsReader
             Api = ReadApi(configuration, onLambda, errors),
             Admission = ReadAdmission(configuration, errors),
             Telemetry = ReadTelemetry(configuration, onLambda, errors),
+            Sweep = ReadSweep(configuration, errors),
             Errors = errors,
         };
     }
@@ -167,21 +169,22 @@ public static partial class SettingsReader
         return null;
     }
 
+    /// <summary>true/false, or 1/0 (as <c>make sweep SWEEP_DRY_RUN=1</c> sets it); null when unset.</summary>
     private static bool? Boolean(IConfiguration configuration, string key, List<string> errors)
     {
         var value = Value(configuration, key);
-        if (value is null)
+        switch (value?.ToUpperInvariant())
         {
-            return null;
+            case null:
+                return null;
+            case "TRUE" or "1":
+                return true;
+            case "FALSE" or "0":
+                return false;
+            default:
+                errors.Add(Invalid(key, value!, "true or false (1 or 0)"));
+                return null;
         }
-
-        if (bool.TryParse(value, out var parsed))
-        {
-            return parsed;
-        }
-
-        errors.Add(Invalid(key, value, "true or false"));
-        return null;
     }
 
     private static string Invalid(string key, string value, string expected) =>

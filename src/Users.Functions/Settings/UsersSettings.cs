@@ -1,4 +1,5 @@
 using Users.Core.Adapters.Aws;
+using Users.Core.UseCases;
 using Users.Functions.Telemetry;
 
 namespace Users.Functions.Settings;
@@ -17,6 +18,9 @@ public sealed class UsersSettings
 
     /// <summary>Exporters and the management port.</summary>
     public required TelemetryOptions Telemetry { get; init; }
+
+    /// <summary>The avatar sweep's grace period, removal limit and dry run (Users.Core's <c>AvatarSweep</c>).</summary>
+    public required AvatarSweepOptions Sweep { get; init; }
 
     /// <summary>Every invalid setting, each <c>NAME='value' is not valid: expected …</c>; empty when all are valid.</summary>
     public required IReadOnlyList<string> Errors { get; init; }

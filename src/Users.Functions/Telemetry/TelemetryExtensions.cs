@@ -47,15 +47,7 @@ public static class TelemetryExtensions
                 metrics.AddPrometheusExporter(options => options.ScrapeResponseCacheDurationMilliseconds = 0);
             }
 
-            if (settings.OnLambda)
-            {
-                metrics.AddReader(EmfMetricExporter.CreateReader(settings, Console.Out));
-            }
-
-            if (settings.OtlpMetrics)
-            {
-                metrics.AddOtlpExporter();
-            }
+            metrics.AddPushedExporters(settings);
         });
 
         // Spans are recorded only when something exports them: without a tracer provider ASP.NET Core still starts
@@ -76,6 +68,47 @@ public static class TelemetryExtensions
         }
 
         return builder;
+    }
+
+    /// <summary>
+    /// The avatar sweep's telemetry (no web server): the service's own instruments, written as EMF on Lambda (the
+    /// invocation handler flushes them) and over OTLP when the <c>OTEL_EXPORTER_OTLP_*</c> variables say where (a
+    /// CronJob's run lasts seconds: nothing would scrape a port; its summary log line carries the same figures).
+    /// </summary>
+    public static IHostApplicationBuilder AddSweepTelemetry(this IHostApplicationBuilder builder, TelemetryOptions settings)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(settings);
+        if (!settings.Enabled)
+        {
+            return builder;
+        }
+
+        var telemetry = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(settings.ServiceName))
+            .WithMetrics(metrics => metrics.AddMeter(UsersTelemetry.Name).AddPushedExporters(settings));
+        if (settings.OtlpTraces)
+        {
+            telemetry.WithTracing(tracing => tracing.AddHttpClientInstrumentation().AddSource(UsersTelemetry.Name).AddOtlpExporter());
+        }
+
+        return builder;
+    }
+
+    /// <summary>The exporters both hosts push to: EMF on Lambda, OTLP where the <c>OTEL_EXPORTER_OTLP_*</c> variables say.</summary>
+    private static MeterProviderBuilder AddPushedExporters(this MeterProviderBuilder metrics, TelemetryOptions settings)
+    {
+        if (settings.OnLambda)
+        {
+            metrics.AddReader(EmfMetricExporter.CreateReader(settings, Console.Out));
+        }
+
+        if (settings.OtlpMetrics)
+        {
+            metrics.AddOtlpExporter();
+        }
+
+        return metrics;
     }
 
     /// <summary>

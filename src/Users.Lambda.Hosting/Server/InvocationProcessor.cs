@@ -7,14 +7,6 @@ using Users.Lambda.Hosting.Runtime;
 
 namespace Users.Lambda.Hosting.Server;
 
-/// <summary>What an invocation ends with: a response payload, or an error for <c>/error</c>.</summary>
-internal sealed record InvocationOutcome(byte[]? Response, LambdaError? Error)
-{
-    public static InvocationOutcome Success(byte[] response) => new(response, null);
-
-    public static InvocationOutcome Failure(LambdaError error) => new(null, error);
-}
-
 /// <summary>Turns one invocation into one pass through the ASP.NET Core pipeline, and its response back into a payload.</summary>
 internal sealed class InvocationProcessor<TContext>(IHttpApplication<TContext> application, ILogger logger, TimeSpan deadlineMargin, TimeProvider time)
     where TContext : notnull
@@ -66,20 +58,7 @@ internal sealed class InvocationProcessor<TContext>(IHttpApplication<TContext> a
     private async Task<LambdaHttpResponse?> RunPipelineAsync(LambdaHttpRequest request, LambdaInvocation invocation, CancellationToken stopping)
     {
         // The deadline is the request's cancellation: RequestAborted fires shortly before Lambda would stop the function.
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        if (invocation.Deadline is { } at)
-        {
-            var remaining = at - time.GetUtcNow() - deadlineMargin;
-            if (remaining <= TimeSpan.Zero)
-            {
-                await deadline.CancelAsync();
-            }
-            else
-            {
-                deadline.CancelAfter(remaining);
-            }
-        }
-
+        using var deadline = RuntimeLoop.Deadline(invocation, deadlineMargin, time, stopping);
         using var features = new LambdaHttpFeatures(request, invocation, deadline.Token);
         var context = application.CreateContext(features.Features);
         Exception? failure = null;

@@ -3,11 +3,11 @@
 #   - read the cluster endpoint for kubectl/helm (eks:DescribeCluster on this cluster; Kubernetes rights come from
 #     the access entry in eks_access.tf, or from the cluster's admins);
 #   - run `sam deploy` on this one stack: change sets on the stack and through the Serverless transform, the package
-#     upload to the artifact bucket, and the stack's own resources (its function, its HTTP or REST API, the alarm topic,
-#     alarms and dashboard), which CloudFormation creates with the caller's rights: exactly the permissions of those
+#     upload to the artifact bucket, and the stack's own resources (its functions, its HTTP or REST API, the sweep's
+#     schedule, the alarm topic, alarms and dashboard), which CloudFormation creates with the caller's rights: exactly the permissions of those
 #     resource types' handlers (CloudFormation resource provider schemas), on the stack's names, and only when called
 #     via CloudFormation (aws:CalledVia). test/Users.Terraform.Tests (DeployRoleTests) evaluates every one;
-#   - pass the Lambda execution role, and only to Lambda.
+#   - pass the Lambda execution roles (the API's, the sweep's), and only to Lambda.
 
 locals {
   repository_arn = aws_ecr_repository.app.arn
@@ -143,6 +143,25 @@ locals {
         Condition = local.via_cfn
       },
       {
+        # AWS::Events::Rule: the sweep function's schedule (named <stack>-UsersSweepFunctionSchedule-...; it passes no
+        # role), whose invoke permission is the AWS::Lambda::Permission above.
+        Sid    = "SamStackScheduleViaCloudFormation"
+        Effect = "Allow"
+        Action = [
+          "events:DeleteRule",
+          "events:DescribeRule",
+          "events:ListTagsForResource",
+          "events:ListTargetsByRule",
+          "events:PutRule",
+          "events:PutTargets",
+          "events:RemoveTargets",
+          "events:TagResource",
+          "events:UntagResource",
+        ]
+        Resource  = "arn:${local.partition}:events:${local.region}:${local.account_id}:rule/${var.sam_stack_name}-*"
+        Condition = local.via_cfn
+      },
+      {
         # AWS::CloudWatch::Alarm and AWS::CloudWatch::Dashboard: the stack's alarms and dashboard (named <stack>-...).
         Sid    = "SamStackAlarmsViaCloudFormation"
         Effect = "Allow"
@@ -174,7 +193,7 @@ locals {
       Sid       = "PassTheLambdaRoleToLambda"
       Effect    = "Allow"
       Action    = "iam:PassRole"
-      Resource  = var.lambda_role_arn
+      Resource  = compact([var.lambda_role_arn, var.sweep_role_arn])
       Condition = { StringEquals = { "iam:PassedToService" = "lambda.amazonaws.com" } }
     }],
   )

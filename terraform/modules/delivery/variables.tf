@@ -179,6 +179,17 @@ variable "lambda_role_arn" {
   }
 }
 
+variable "sweep_role_arn" {
+  description = "The avatar sweep function's execution role, passed like lambda_role_arn (to lambda.amazonaws.com only). null: only lambda_role_arn."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.sweep_role_arn == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$", var.sweep_role_arn))
+    error_message = "sweep_role_arn must be null or an IAM role ARN."
+  }
+}
+
 variable "eks_cluster_name" {
   description = "EKS cluster the release deploys the chart to (eks:DescribeCluster on it). null: no EKS statement."
   type        = string

@@ -27,3 +27,8 @@ output "lambda_role_arn" {
   description = "Lambda execution role ARN, or null."
   value       = one(aws_iam_role.lambda[*].arn)
 }
+
+output "lambda_sweep_role_arn" {
+  description = "Execution role ARN of the avatar sweep's Lambda function, or null."
+  value       = one(aws_iam_role.lambda_sweep[*].arn)
+}

@@ -72,7 +72,7 @@ variable "eks_cluster_name" {
 }
 
 variable "create_lambda_role" {
-  description = "Create the Lambda execution role."
+  description = "Create the Lambda execution roles: the API function's and the avatar sweep function's."
   type        = bool
   default     = true
 }

@@ -93,6 +93,13 @@ override_resource {
 }
 
 override_resource {
+  target = module.workload_iam.aws_iam_role.lambda_sweep
+  values = {
+    arn = "arn:aws:iam::123456789012:role/users-api-lambda-sweep"
+  }
+}
+
+override_resource {
   target = module.eks[0].aws_iam_openid_connect_provider.this
   values = {
     arn = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/CLUSTER"

@@ -6,7 +6,7 @@ using Users.Functions.Settings;
 
 namespace Users.Api.Tests.Hosting;
 
-/// <summary>Every invalid setting of every class (storage, API, admission, telemetry) is named at once, before anything is built.</summary>
+/// <summary>Every invalid setting of every class (storage, API, admission, telemetry, sweep) is named at once, before anything is built.</summary>
 public class InvalidSettingsTests
 {
     /// <summary>One invalid setting of each class, with the start of the sentence that names it.</summary>
@@ -16,6 +16,7 @@ public class InvalidSettingsTests
         ["api"] = ("SHUTDOWN_TIMEOUT_SECONDS", "-5"),
         ["admission"] = ("ADMISSION_QUEUE_LIMIT", "-5"),
         ["telemetry"] = ("METRICS_PORT", "70000"),
+        ["sweep"] = ("SWEEP_GRACE_PERIOD_SECONDS", "5"),
     };
 
     private static readonly Dictionary<string, string?> Valid = new()

@@ -1,40 +1,23 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
 using Users.Api.Tests.Infrastructure;
 
 namespace Users.Api.Tests.Hosting;
 
 /// <summary>
 /// With OTEL_EXPORTER_OTLP_ENDPOINT set, spans (request, use case, AWS call) and metrics reach an OTLP/HTTP receiver,
-/// and the request's trace is the caller's (W3C traceparent). The receiver is a loopback Kestrel that keeps the bodies;
-/// the protobuf is checked for the names and the trace id it must carry (strings and ids are stored verbatim).
+/// and the request's trace is the caller's (W3C traceparent), as an <see cref="OtlpReceiver"/> receives them.
 /// </summary>
 public sealed class OtlpExportTests(KestrelApiFixture fixture) : IClassFixture<KestrelApiFixture>
 {
     [Fact]
     public async Task Spans_and_metrics_are_exported_over_otlp_when_an_endpoint_is_set()
     {
-        var received = new ConcurrentQueue<(string Path, byte[] Body)>();
-        var port = MotoServer.FreePort();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
-        await using var receiver = builder.Build();
-        receiver.MapPost("/v1/{signal}", async (HttpContext http) =>
-        {
-            using var body = new MemoryStream();
-            await http.Request.Body.CopyToAsync(body);
-            received.Enqueue((http.Request.Path.Value!, body.ToArray()));
-            return Results.Ok();
-        });
-        await receiver.StartAsync();
+        await using var receiver = await OtlpReceiver.StartAsync();
 
         await using var app = AppProcess.Start(fixture.Settings(new Dictionary<string, string>
         {
-            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = $"http://127.0.0.1:{port}",
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = receiver.Endpoint.ToString().TrimEnd('/'),
             ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
             ["OTEL_BSP_SCHEDULE_DELAY"] = "200",
             ["OTEL_METRIC_EXPORT_INTERVAL"] = "500",
@@ -60,8 +43,8 @@ public sealed class OtlpExportTests(KestrelApiFixture fixture) : IClassFixture<K
         await Wait.Until(
             () =>
             {
-                var traces = received.Where(r => r.Path == "/v1/traces").Select(r => r.Body).ToList();
-                var metrics = received.Where(r => r.Path == "/v1/metrics").Select(r => Encoding.UTF8.GetString(r.Body)).ToList();
+                var traces = receiver.Bodies("traces").ToList();
+                var metrics = receiver.Bodies("metrics").Select(Encoding.UTF8.GetString).ToList();
                 return Task.FromResult(
                     spans.All(name => traces.Any(t => Encoding.UTF8.GetString(t).Contains(name, StringComparison.Ordinal) && t.AsSpan().IndexOf(traceBytes) >= 0)) &&
                     metrics.Any(m => m.Contains("users.registrations", StringComparison.Ordinal)));

@@ -88,4 +88,35 @@ public class SettingsReaderTests
     [Fact]
     public void Caps_the_avatar_size_at_what_a_lambda_invocation_can_carry() =>
         Assert.Single(Read(("AVATAR_MAX_BYTES", "5000000")).Errors);
+
+    [Fact]
+    public void The_sweep_defaults_to_an_hour_of_grace_a_thousand_removals_and_no_dry_run()
+    {
+        var sweep = Read().Sweep;
+        Assert.Equal((TimeSpan.FromHours(1), 1000, false), (sweep.GracePeriod, sweep.MaxRemovals, sweep.DryRun));
+    }
+
+    [Theory]
+    [InlineData("true", true)]
+    [InlineData("TRUE", true)]
+    [InlineData("1", true)]
+    [InlineData("false", false)]
+    [InlineData("0", false)]
+    public void Reads_the_sweep_settings(string dryRun, bool expected)
+    {
+        var settings = Read(("SWEEP_GRACE_PERIOD_SECONDS", "20"), ("SWEEP_MAX_REMOVALS", "7"), ("SWEEP_DRY_RUN", dryRun));
+        Assert.Empty(settings.Errors);
+        Assert.Equal((TimeSpan.FromSeconds(20), 7, expected), (settings.Sweep.GracePeriod, settings.Sweep.MaxRemovals, settings.Sweep.DryRun));
+    }
+
+    [Fact]
+    public void Refuses_a_grace_period_shorter_than_a_registration_and_a_removal_limit_out_of_range()
+    {
+        var errors = Read(("SWEEP_GRACE_PERIOD_SECONDS", "19"), ("SWEEP_MAX_REMOVALS", "0"), ("SWEEP_DRY_RUN", "yes")).Errors;
+
+        Assert.Collection(errors,
+            e => Assert.Equal("SWEEP_GRACE_PERIOD_SECONDS='19' is not valid: expected a whole number of seconds (longer than any registration can take) from 20 to 2592000.", e),
+            e => Assert.StartsWith("SWEEP_MAX_REMOVALS='0' is not valid", e, StringComparison.Ordinal),
+            e => Assert.Equal("SWEEP_DRY_RUN='yes' is not valid: expected true or false (1 or 0).", e));
+    }
 }

@@ -40,13 +40,16 @@ public sealed class AppProcess : IAsyncDisposable
             ? Path.GetFullPath(published)
             : Path.Combine(AppContext.BaseDirectory, "Users.Functions.dll");
 
-    /// <summary>Starts the app; from <paramref name="workingDirectory"/> when given (as <c>make run</c> does), else its own folder.</summary>
-    public static AppProcess Start(IReadOnlyDictionary<string, string> settings, string? workingDirectory = null)
+    /// <summary>
+    /// Starts the app; from <paramref name="workingDirectory"/> when given (as <c>make run</c> does), else its own folder;
+    /// with <paramref name="arguments"/> on its command line (e.g. <c>sweep</c>).
+    /// </summary>
+    public static AppProcess Start(IReadOnlyDictionary<string, string> settings, string? workingDirectory = null, IReadOnlyList<string>? arguments = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var port = MotoServer.FreePort();
         var app = AppPath;
-        var start = app.EndsWith(".dll", StringComparison.Ordinal) ? new ProcessStartInfo("dotnet", [app]) : new ProcessStartInfo(app);
+        var start = app.EndsWith(".dll", StringComparison.Ordinal) ? new ProcessStartInfo("dotnet", [app, .. arguments ?? []]) : new ProcessStartInfo(app, arguments ?? []);
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
         start.UseShellExecute = false;
@@ -104,9 +107,18 @@ public sealed class AppProcess : IAsyncDisposable
     }
 
     /// <summary>Sends SIGTERM, as Kubernetes and `docker stop` do.</summary>
-    public void Terminate()
+    public void Terminate() => Signal("TERM");
+
+    /// <summary>Sends SIGKILL, as the OOM killer, a lost node or `kill -9` do: nothing runs after it, no drain, no last pass.</summary>
+    public async Task KillAsync()
     {
-        using var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        Signal("KILL");
+        await WaitForExitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    private void Signal(string signal)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         kill.WaitForExit();
     }
 

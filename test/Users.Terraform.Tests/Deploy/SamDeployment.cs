@@ -15,7 +15,7 @@ public sealed record DeployCall(string Why, string Action, string Resource, bool
 /// `helm upgrade` needs of AWS (the cluster's endpoint).
 /// Handler permissions for features the templates do not use are left out with the reason, never silently.
 /// </summary>
-public sealed class SamDeployment(string stack, string region, string account, string artifactBucket, string lambdaRole, string repository, string cluster)
+public sealed class SamDeployment(string stack, string region, string account, string artifactBucket, string lambdaRole, string sweepRole, string repository, string cluster)
 {
     /// <summary>Handler permissions (an action, or "type action") for properties the templates do not set, and why.</summary>
     public static readonly IReadOnlyDictionary<string, string> NotUsedByTheseTemplates = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -41,6 +41,7 @@ public sealed class SamDeployment(string stack, string region, string account, s
         ["AWS::SNS::Topic iam:PassRole"] = "no SNS delivery-status logging role",
         ["AWS::SNS::Subscription iam:PassRole"] = "no SubscriptionRoleArn (Firehose subscriptions only)",
         ["AWS::ApiGateway::RestApi iam:PassRole"] = "no role on the REST API (its CloudWatch role is an account setting)",
+        ["AWS::Events::Rule iam:PassRole"] = "no RoleArn on the sweep's schedule: EventBridge invokes the function through its AWS::Lambda::Permission",
         ["apigateway:TagResource"] = "not an IAM action: API Gateway authorises tags as apigateway:PUT/DELETE/GET on /tags/<arn> (evaluated)",
         ["apigateway:UntagResource"] = "not an IAM action: API Gateway authorises tags as apigateway:PUT/DELETE/GET on /tags/<arn> (evaluated)",
         ["apigateway:UpdateRestApiPolicy"] = "no Policy on the REST API",
@@ -60,6 +61,9 @@ public sealed class SamDeployment(string stack, string region, string account, s
     private string StackArn => Arn("cloudformation", $"stack/{stack}/0f1e2d3c-aaaa-bbbb-cccc-0123456789ab");
 
     public string FunctionArn => Arn("lambda", $"function:{stack}-UsersApiFunction-AbCdEf012345");
+
+    /// <summary>The avatar sweep function (template.yaml's UsersSweepFunction).</summary>
+    public string SweepFunctionArn => Arn("lambda", $"function:{stack}-UsersSweepFunction-AbCdEf012345");
 
     private string Package => $"arn:aws:s3:::{artifactBucket}/{stack}/0123456789abcdef0123456789abcdef";
 
@@ -165,9 +169,11 @@ public sealed class SamDeployment(string stack, string region, string account, s
         return (type, service) switch
         {
             (_, "iam") when action == "iam:PassRole" && type == "AWS::Lambda::Function" =>
-                (lambdaRole, new Dictionary<string, object> { ["iam:PassedToService"] = "lambda.amazonaws.com" }),
+                (RoleOf(properties), new Dictionary<string, object> { ["iam:PassedToService"] = "lambda.amazonaws.com" }),
             ("AWS::Lambda::Function", "s3") => (Package, null),
-            ("AWS::Lambda::Function" or "AWS::Lambda::Permission", "lambda") => (FunctionArn, null),
+            ("AWS::Lambda::Function" or "AWS::Lambda::Permission", "lambda") =>
+                (logicalId.StartsWith("UsersSweepFunction", StringComparison.Ordinal) ? SweepFunctionArn : FunctionArn, null),
+            ("AWS::Events::Rule", "events") => (Arn("events", $"rule/{stack}-{logicalId}-AbCdEf012345"), null),
             ("AWS::SNS::Topic" or "AWS::SNS::Subscription", "sns") => (Arn("sns", $"{stack}-AlarmTopic-AbCdEf012345"), null),
             ("AWS::CloudWatch::Alarm", "cloudwatch") => (Arn("cloudwatch", $"alarm:{StackName(properties["AlarmName"]!)}"), null),
             ("AWS::CloudWatch::Dashboard", "cloudwatch") => ($"arn:aws:cloudwatch::{account}:dashboard/{StackName(properties["DashboardName"]!)}", null),
@@ -179,6 +185,14 @@ public sealed class SamDeployment(string stack, string region, string account, s
             _ => null,
         };
     }
+
+    /// <summary>The execution role a function is given: its Role parameter (LambdaRoleArn or SweepRoleArn), as Terraform made it.</summary>
+    private string RoleOf(JsonNode properties) => properties["Role"]?["Ref"]?.GetValue<string>() switch
+    {
+        "LambdaRoleArn" => lambdaRole,
+        "SweepRoleArn" => sweepRole,
+        var other => throw new InvalidOperationException($"a function's Role is {other ?? "not a parameter"}: map it to a Terraform role"),
+    };
 
     /// <summary>A name written as !Sub "${AWS::StackName}-…".</summary>
     private string StackName(JsonNode name) =>

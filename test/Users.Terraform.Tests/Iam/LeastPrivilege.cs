@@ -11,10 +11,10 @@ namespace Users.Terraform.Tests.Iam;
 /// </summary>
 public static class LeastPrivilege
 {
-    /// <summary>One line per refused (action, resource, role), naming the policies tried and the request that needed it.</summary>
+    /// <summary>One line per refused (action, resource, condition keys, role), naming the policies tried and the request that needed it.</summary>
     public static async Task<IReadOnlyList<string>> RefusalsAsync(IEnumerable<AwsCall> calls, IReadOnlyList<RoleSnapshot> roles, string bucketArn, JsonNode? bucketPolicy)
     {
-        var distinct = calls.Where(c => c.Authenticated).GroupBy(c => (c.Action, c.Resource)).Select(g => g.First()).ToList();
+        var distinct = calls.Where(c => c.Authenticated).GroupBy(c => (c.Action, c.Resource, c.ContextKey)).Select(g => g.First()).ToList();
         var cases = new List<(AwsCall Call, RoleSnapshot Role, IamCase Case)>();
         foreach (var call in distinct)
         {
@@ -23,6 +23,11 @@ public static class LeastPrivilege
             if (onBucket)
             {
                 context["s3:TlsVersion"] = "1.3";
+            }
+
+            foreach (var (key, value) in call.Context ?? new Dictionary<string, string>())
+            {
+                context[key] = value;
             }
 
             foreach (var role in roles)
@@ -40,7 +45,7 @@ public static class LeastPrivilege
             if (!decision.Allowed || decision.IgnoredContextKeys.Count > 0)
             {
                 refusals.Add(
-                    $"{call.Action} on {call.Resource} is {decision.Decision} for role {role.Name} " +
+                    $"{call.Action} on {call.Resource}{(call.Context is null ? string.Empty : $" ({call.ContextKey})")} is {decision.Decision} for role {role.Name} " +
                     $"(policies: {string.Join(", ", role.Policies.Select(p => p.Name))}; request: {call.Request})" +
                     (decision.IgnoredContextKeys.Count > 0 ? $"; context keys the evaluator ignored: {string.Join(", ", decision.IgnoredContextKeys)}" : string.Empty) +
                     (decision.Errors is null ? string.Empty : $"; {decision.Errors}"));

@@ -38,7 +38,7 @@ public sealed class TerraformOnMoto : IAsyncLifetime
     /// <summary>The first apply's console output.</summary>
     public string ApplyLog { get; private set; } = string.Empty;
 
-    /// <summary>The workload roles (irsa, pod_identity, lambda) and the deploy role, as IAM returned them after the apply.</summary>
+    /// <summary>The workload roles (irsa, pod_identity, lambda, lambda_sweep) and the deploy role, as IAM returned them after the apply.</summary>
     public IReadOnlyDictionary<string, RoleSnapshot> Roles { get; private set; } = new Dictionary<string, RoleSnapshot>();
 
     public IReadOnlyList<string> Variables =>
@@ -121,6 +121,7 @@ public sealed class TerraformOnMoto : IAsyncLifetime
             ["irsa"] = "irsa_role_arn",
             ["pod_identity"] = "pod_identity_role_arn",
             ["lambda"] = "lambda_role_arn",
+            ["lambda_sweep"] = "lambda_sweep_role_arn",
             ["deploy"] = "deploy_role_arn",
         };
         var roles = await Task.WhenAll(names.Select(async kv => (kv.Key, Role: await ReadRoleAsync(Output(kv.Value)))));

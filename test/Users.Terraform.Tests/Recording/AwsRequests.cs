@@ -3,8 +3,15 @@ using System.Text.RegularExpressions;
 
 namespace Users.Terraform.Tests.Recording;
 
-/// <summary>One AWS request as IAM authorises it: the action, the resource ARN, and what was sent (for messages).</summary>
-public sealed record AwsCall(string Action, string Resource, string Request, bool Authenticated);
+/// <summary>
+/// One AWS request as IAM authorises it: the action, the resource ARN, what was sent (for messages), and the condition
+/// keys the request itself sets (s3:prefix of a listing).
+/// </summary>
+public sealed record AwsCall(string Action, string Resource, string Request, bool Authenticated, IReadOnlyDictionary<string, string>? Context = null)
+{
+    /// <summary>The call's condition keys as one string, to tell apart two calls on the same resource.</summary>
+    public string ContextKey => Context is null ? string.Empty : string.Join('&', Context.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}={c.Value}"));
+}
 
 /// <summary>
 /// What IAM authorises for a request the app sends, from the request alone (the service reference's action and resource
@@ -51,7 +58,9 @@ public static partial class AwsRequests
             ("POST", null, ["delete"]) => "s3:DeleteObject",
             _ => null,
         };
-        return action is null ? null : new AwsCall(action, key is null ? bucket : $"{bucket}/{key}", request, signed);
+        // A listing names its prefix, which IAM sees as the condition key s3:prefix.
+        var context = action == "s3:ListBucket" && QueryValue(query, "prefix") is { } prefix ? new Dictionary<string, string> { ["s3:prefix"] = prefix } : null;
+        return action is null ? null : new AwsCall(action, key is null ? bucket : $"{bucket}/{key}", request, signed, context);
     }
 
     /// <summary>The region of the request's SigV4 credential scope (header or presigned query).</summary>
@@ -61,6 +70,13 @@ public static partial class AwsRequests
         var match = CredentialScope().Match(scope);
         return match.Success ? match.Groups["region"].Value : "us-east-1";
     }
+
+    private static string? QueryValue(string query, string name) =>
+        query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries)
+            .Select(p => p.Split('=', 2))
+            .Where(p => Uri.UnescapeDataString(p[0]) == name)
+            .Select(p => p.Length == 2 ? Uri.UnescapeDataString(p[1]) : string.Empty)
+            .FirstOrDefault();
 
     /// <summary>The query's parameter names that select a sub-resource or list style (the X-Amz-* signing parameters are not).</summary>
     private static string[] SubResources(string query) =>

@@ -9,7 +9,8 @@ public static class AwsStorageRegistration
 {
     /// <summary>
     /// Registers <paramref name="options"/> (the bound value: the adapters take it as it is), the SDK clients built
-    /// from it (<see cref="AwsClients"/>), and <see cref="IUserRepository"/> and <see cref="IAvatarStore"/> on them.
+    /// from it (<see cref="AwsClients"/>), and the ports on them: <see cref="IUserRepository"/> and <see cref="IAvatarReferences"/> (DynamoDB),
+    /// <see cref="IAvatarStore"/> and <see cref="IAvatarInventory"/> (S3).
     /// </summary>
     public static IServiceCollection AddAwsStorage(this IServiceCollection services, AwsStorageOptions options)
     {
@@ -19,8 +20,12 @@ public static class AwsStorageRegistration
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(_ => AwsClients.CreateDynamoDb(options));
         services.AddSingleton(_ => AwsClients.CreateS3(options));
-        services.AddSingleton<IUserRepository, DynamoDbUserRepository>();
-        services.AddSingleton<IAvatarStore, S3AvatarStore>();
+        services.AddSingleton<DynamoDbUserRepository>();
+        services.AddSingleton<IUserRepository>(sp => sp.GetRequiredService<DynamoDbUserRepository>());
+        services.AddSingleton<IAvatarReferences>(sp => sp.GetRequiredService<DynamoDbUserRepository>());
+        services.AddSingleton<S3AvatarStore>();
+        services.AddSingleton<IAvatarStore>(sp => sp.GetRequiredService<S3AvatarStore>());
+        services.AddSingleton<IAvatarInventory>(sp => sp.GetRequiredService<S3AvatarStore>());
         return services;
     }
 }

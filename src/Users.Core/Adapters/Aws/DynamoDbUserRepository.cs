@@ -12,7 +12,7 @@ namespace Users.Core.Adapters.Aws;
 /// Users in one DynamoDB table keyed by <c>email</c> (S). Each item is exactly
 /// <c>{"name":{"S":…},"avatar_url":{"S":…},"email":{"S":…}}</c>.
 /// </summary>
-public sealed class DynamoDbUserRepository(IAmazonDynamoDB dynamoDb, AwsStorageOptions options) : IUserRepository
+public sealed class DynamoDbUserRepository(IAmazonDynamoDB dynamoDb, AwsStorageOptions options) : IUserRepository, IAvatarReferences
 {
     internal const string EmailAttribute = "email";
     internal const string NameAttribute = "name";
@@ -92,6 +92,31 @@ public sealed class DynamoDbUserRepository(IAmazonDynamoDB dynamoDb, AwsStorageO
         while (startKey is not null);
     }
 
+    public async IAsyncEnumerable<IReadOnlyList<string>> ScanAvatarUrlsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        Dictionary<string, AttributeValue>? startKey = null;
+        do
+        {
+            // Strongly consistent (twice the read units of an eventually consistent page), and only the avatar URL.
+            var request = new ScanRequest
+            {
+                TableName = options.TableName,
+                ExclusiveStartKey = startKey,
+                ConsistentRead = true,
+                ProjectionExpression = "#avatar",
+                ExpressionAttributeNames = new Dictionary<string, string> { ["#avatar"] = AvatarUrlAttribute },
+                Limit = options.ScanPageSize,
+            };
+            var response = await ScanAsync(request, cancellationToken);
+            startKey = NextKey(response);
+            if (response.Items is { Count: > 0 } items)
+            {
+                yield return [.. items.Select(item => Text(item, AvatarUrlAttribute)).Where(url => url.Length > 0)];
+            }
+        }
+        while (startKey is not null);
+    }
+
     public string CursorAfter(User user)
     {
         ArgumentNullException.ThrowIfNull(user);
@@ -134,6 +159,11 @@ public sealed class DynamoDbUserRepository(IAmazonDynamoDB dynamoDb, AwsStorageO
             request.Limit = limit;
         }
 
+        return await ScanAsync(request, cancellationToken);
+    }
+
+    private async Task<ScanResponse> ScanAsync(ScanRequest request, CancellationToken cancellationToken)
+    {
         try
         {
             return await DependencyCall.RunAsync(Dependency, "Scan", options.TableName, () => dynamoDb.ScanAsync(request, cancellationToken));

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Amazon.Runtime;
 using Amazon.S3;
@@ -8,7 +9,7 @@ using Users.Core.Ports;
 namespace Users.Core.Adapters.Aws;
 
 /// <summary>Avatars in an S3 bucket under <c>avatars/&lt;random id&gt;.&lt;ext&gt;</c>, typed by the detected format.</summary>
-public sealed class S3AvatarStore(IAmazonS3 s3, AwsStorageOptions options, TimeProvider clock) : IAvatarStore
+public sealed class S3AvatarStore(IAmazonS3 s3, AwsStorageOptions options, TimeProvider clock) : IAvatarStore, IAvatarInventory
 {
     internal const string KeyPrefix = "avatars/";
     private const string Dependency = "S3";
@@ -54,6 +55,34 @@ public sealed class S3AvatarStore(IAmazonS3 s3, AwsStorageOptions options, TimeP
             throw StorageErrors.Unavailable(Dependency, "DeleteObject", ex, ObjectArn(key));
         }
     }
+
+    public async IAsyncEnumerable<IReadOnlyList<StoredAvatar>> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        string? token = null;
+        do
+        {
+            // Up to 1,000 keys a page (S3's maximum), only under the avatars' prefix.
+            var request = new ListObjectsV2Request { BucketName = options.BucketName, Prefix = KeyPrefix, ContinuationToken = token, MaxKeys = 1000 };
+            ListObjectsV2Response response;
+            try
+            {
+                response = await DependencyCall.RunAsync(Dependency, "ListObjectsV2", options.BucketName, () => s3.ListObjectsV2Async(request, cancellationToken));
+            }
+            catch (Exception ex) when (StorageErrors.IsDependencyFailure(ex, cancellationToken))
+            {
+                throw StorageErrors.Unavailable(Dependency, "ListObjectsV2", ex, $"arn:aws:s3:::{options.BucketName}");
+            }
+
+            token = response.IsTruncated == true ? response.NextContinuationToken : null;
+            if (response.S3Objects is { Count: > 0 } objects)
+            {
+                yield return objects.ConvertAll(o => new StoredAvatar(o.Key, o.LastModified is { } modified ? new DateTimeOffset(modified.ToUniversalTime()) : DateTimeOffset.MaxValue));
+            }
+        }
+        while (token is not null);
+    }
+
+    public string? KeyOf(string storedUrl) => AvatarUrls.KeyOf(storedUrl);
 
     public string StoredUrlFor(string key) => AvatarUrls.Stored(options, key);
 

@@ -79,10 +79,10 @@ internal static partial class StorageErrors
         return new StorageDenial(action, target, principal);
     }
 
-    /// <summary>The IAM action an operation needs (HeadBucket is authorised by s3:ListBucket).</summary>
+    /// <summary>The IAM action an operation needs (HeadBucket and ListObjectsV2 are authorised by s3:ListBucket).</summary>
     internal static string IamAction(string dependency, string operation) => (dependency, operation) switch
     {
-        ("S3", "HeadBucket") => "s3:ListBucket",
+        ("S3", "HeadBucket" or "ListObjectsV2") => "s3:ListBucket",
         ("S3", _) => $"s3:{operation}",
         _ => $"dynamodb:{operation}",
     };
