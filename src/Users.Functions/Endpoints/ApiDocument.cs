@@ -1,3 +1,6 @@
+using System.Globalization;
+using Microsoft.OpenApi;
+
 namespace Users.Functions.Endpoints;
 
 /// <summary>The OpenAPI document (<c>/openapi/v1.json</c>) and the Swagger UI over it (<c>/swagger</c>).</summary>
@@ -10,6 +13,23 @@ public static class ApiDocument
             document.Info.Description = "Users in DynamoDB, their avatars in S3.";
             return Task.CompletedTask;
         }));
+
+    /// <summary>Documents the <c>ETag</c> header on the given responses of an operation (the header parameters document themselves).</summary>
+    internal static void AddETagHeader(OpenApiOperation operation, params int[] statuses)
+    {
+        foreach (var status in statuses)
+        {
+            if (operation.Responses?.TryGetValue(status.ToString(CultureInfo.InvariantCulture), out var response) == true && response is OpenApiResponse concrete)
+            {
+                concrete.Headers ??= new Dictionary<string, IOpenApiHeader>();
+                concrete.Headers["ETag"] = new OpenApiHeader
+                {
+                    Description = "The list's entity tag: send it back as `If-None-Match` to get 304 while the list is unchanged.",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+                };
+            }
+        }
+    }
 
     public static WebApplication MapApiDocument(this WebApplication app)
     {

@@ -26,6 +26,20 @@ public sealed class ApiOptions
     /// </summary>
     public long ListMaxResponseBytes { get; set; }
 
+    /// <summary>
+    /// Whether concurrent <c>GET /users</c> without a limit on this instance share one Scan pass (<c>LIST_COALESCE</c>,
+    /// default true): a list that arrives while a pass is running waits for the next one and shares it with every list
+    /// that arrived meanwhile, so nobody misses a user registered before its request began (<see cref="Endpoints.SharedUserList"/>).
+    /// </summary>
+    public bool ListCoalesce { get; set; } = true;
+
+    /// <summary>
+    /// How long a completed list (up to <see cref="Endpoints.SharedUserList.SnapshotMaxBytes"/> of JSON) is served again
+    /// without a Scan (<c>LIST_SNAPSHOT_SECONDS</c>, default 0: never). A list then reflects the table as of a Scan that
+    /// began at most that long before the request; a registration on this instance discards the snapshot.
+    /// </summary>
+    public TimeSpan ListSnapshotDuration { get; set; } = TimeSpan.Zero;
+
     /// <summary>How long a readiness result is reused before the dependencies are asked again.</summary>
     public TimeSpan ReadinessCacheDuration { get; set; } = TimeSpan.FromSeconds(5);
 
