@@ -29,13 +29,15 @@ RUN case "${TARGETARCH:-$(uname -m)}" in \
       arm64|aarch64) echo linux-arm64 ;; \
       *) echo "unsupported architecture ${TARGETARCH:-$(uname -m)}" >&2; exit 1 ;; \
     esac > /rid
-# Only what restore reads: this layer and the restore below are reused until a project or props file changes.
-COPY global.json Directory.Build.props Directory.Packages.props Users.slnx .editorconfig ./
-COPY src/Users.Core/Users.Core.csproj src/Users.Core/
-COPY src/Users.Functions/Users.Functions.csproj src/Users.Functions/Runtime.props src/Users.Functions/
-COPY src/Users.Lambda.Hosting/Users.Lambda.Hosting.csproj src/Users.Lambda.Hosting/
-COPY src/Users.Logging/Users.Logging.csproj src/Users.Logging/
-RUN dotnet restore src/Users.Functions/Users.Functions.csproj -r "$(cat /rid)" -p:PublishAot=true
+# Only what restore reads: this layer and the restore below are reused until a project, lock or props file changes.
+COPY global.json nuget.config Directory.Build.props Directory.Build.targets Directory.Packages.props Users.slnx .editorconfig ./
+COPY src/Users.Core/Users.Core.csproj src/Users.Core/packages.lock.json src/Users.Core/
+COPY src/Users.Functions/Users.Functions.csproj src/Users.Functions/packages.lock.json src/Users.Functions/Runtime.props src/Users.Functions/
+COPY src/Users.Lambda.Hosting/Users.Lambda.Hosting.csproj src/Users.Lambda.Hosting/packages.lock.json src/Users.Lambda.Hosting/
+COPY src/Users.Logging/Users.Logging.csproj src/Users.Logging/packages.lock.json src/Users.Logging/
+# Locked: exactly the packages (and content hashes) the lock files name, from nuget.config's one source, or the build
+# fails. RuntimeIdentifier as the publish below sets it (`-r` on restore would narrow the lock files' platforms).
+RUN dotnet restore src/Users.Functions/Users.Functions.csproj --locked-mode -p:RuntimeIdentifier="$(cat /rid)" -p:PublishAot=true
 # The sources, then one native executable (symbols stripped into a .dbg file, which the image leaves out).
 COPY src/ src/
 RUN dotnet publish src/Users.Functions/Users.Functions.csproj -c Release -r "$(cat /rid)" --no-restore \

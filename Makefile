@@ -6,7 +6,7 @@ DOTNET ?= dotnet
 CONFIGURATION ?= Release
 SOLUTION := Users.slnx
 
-.PHONY: help build test test-dotnet test-observability format format-check run test-run clean smoke
+.PHONY: help build test test-dotnet test-observability lock-files format format-check run test-run clean smoke
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z0-9_.-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-22s %s\n", $$1, $$2}'
@@ -22,6 +22,9 @@ test-dotnet: ## Run the .NET test projects only
 
 test-observability: ## promtool rule tests, then a real Prometheus scraping the service: every rule and dashboard query
 	bash scripts/test-observability.sh
+
+lock-files: ## Re-resolve every packages.lock.json (after changing Directory.Packages.props or a project's references), then commit them
+	$(DOTNET) restore $(SOLUTION) --force-evaluate -p:RestoreLockedMode=false
 
 format: ## Apply dotnet format
 	$(DOTNET) format $(SOLUTION)
@@ -50,7 +53,7 @@ CHART := helm/users-api
 image: ## Build the container image users-api:local, or IMAGE=name:tag (docker if an engine answers, else podman with ../shared's .NET image stand-ins)
 	IMAGE=$(IMAGE) bash scripts/test-image.sh --build-only
 
-test-image: ## Build the image and smoke-test it read-only, non-root, against moto_server (part of `make test`)
+test-image: ## Build the image, then test/Users.Image.Tests against it: image checks, the API contract suite, credentials (part of `make test`)
 	IMAGE=$(IMAGE) bash scripts/test-image.sh
 
 helm-template: ## Render the Helm chart with its defaults and each values-*.yaml into artifacts/helm/ with the real Helm (.local/bin/helm from scripts/ci-setup.sh, else helm on PATH)

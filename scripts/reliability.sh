@@ -19,7 +19,7 @@ else
   app=src/Users.Functions/bin/Release/net10.0/Users.Functions.dll
 fi
 
-args=(--app "$app" --logs artifacts/reliability)
+args=(--app "$app" --logs artifacts/reliability --junit artifacts/test-results/reliability/scenarios.xml)
 if [ -z "${SCENARIOS:-}" ] && [ -z "${QUICK:-}" ]; then
   args+=(--report docs/reliability.md)
 elif [ -n "${UPDATE_DOC:-}" ] && [ -z "${QUICK:-}" ]; then

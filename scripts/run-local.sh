@@ -10,6 +10,8 @@ cd "$(dirname "$0")/.."
 source scripts/lib/local-aws.sh
 
 export ASPNETCORE_URLS=${ASPNETCORE_URLS:-http://127.0.0.1:8080}
+# Swagger UI at /swagger for the developer (off in the image, the chart and on Lambda unless turned on there).
+export SWAGGER_UI_ENABLED=${SWAGGER_UI_ENABLED:-true}
 metrics_port=${METRICS_PORT:-9464}
 api_port=${ASPNETCORE_URLS##*:}
 api_port=${api_port%%/*}
@@ -20,7 +22,7 @@ ensure_local_aws
 
 app=.local/api/Users.Functions.dll
 # Up to date when no source, project or props file is newer than the last build's output.
-if [ -f "$app" ] && [ -z "$(find src Directory.Build.props Directory.Packages.props global.json -newer "$app" -type f -print -quit)" ]; then
+if [ -f "$app" ] && [ -z "$(find src Directory.Build.props Directory.Build.targets Directory.Packages.props global.json -newer "$app" -type f -print -quit)" ]; then
   echo "==> build up to date ($app)"
 else
   echo "==> building"

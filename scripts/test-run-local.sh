@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make run` as the README tells a newcomer to use it, on free ports, twice:
-#  1. it answers GET /users, accepts the README's sample upload, finishes provisioning the production settings in
-#     the background, and on Ctrl-C (SIGINT to its process group, as a terminal sends it) stops everything;
+#  1. it answers GET /users, accepts the README's sample upload, serves Swagger UI, listens for /metrics on loopback
+#     only, finishes provisioning the production settings in the background, and on Ctrl-C (SIGINT to its process
+#     group, as a terminal sends it) stops everything;
 #  2. started again (build up to date, a new empty emulator) it answers, and Ctrl-C while Terraform is still
 #     applying stops everything too.
 # Prints how long each first answer took (figures, not assertions: docs/performance.md quotes them).
@@ -54,6 +55,15 @@ status=$(curl -s -o /dev/null -w '%{http_code}' -F name="Make Run" -F email="$em
 [ "$status" = 201 ] || fail "POST /user with the README's sample avatar answered $status"
 curl -sf "$api/users" | grep -q "\"$email\"" || fail "the user just created is not listed"
 pass "the README's upload (docs/examples/avatar.png) created a listed user"
+status=$(curl -s -o /dev/null -w '%{http_code}' "$api/swagger/index.html")
+[ "$status" = 200 ] || fail "Swagger UI (/swagger/index.html) answered $status under make run"
+pass "Swagger UI is on under make run"
+# The management port listens where the API does: loopback only (an address of this machine's other interfaces
+# would show as 0.0.0.0, [::] or that address).
+listening=$(ss -Hltn "sport = :$metrics_port" | awk '{ print $4 }' | sort -u | tr '\n' ' ')
+[ "$listening" = "127.0.0.1:$metrics_port " ] || fail "/metrics listens on '$listening', expected 127.0.0.1:$metrics_port only"
+curl -sf "http://127.0.0.1:$metrics_port/metrics" | grep -q '^# TYPE' || fail "/metrics on 127.0.0.1:$metrics_port serves no metrics"
+pass "/metrics listens on 127.0.0.1:$metrics_port only"
 
 deadline=$((SECONDS + 300))
 until grep -q '^==> provisioning complete' "$log"; do

@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-for tool in terraform moto_server aws node python3 dotnet; do
+for tool in terraform moto_server aws node python3 dotnet jq; do
   command -v "$tool" >/dev/null || { echo "test-terraform: '$tool' is required" >&2; exit 1; }
 done
 [ -d tools/iam-simulate/node_modules/@cloud-copilot/iam-simulate ] || { echo "test-terraform: the IAM evaluator is not installed: run scripts/ci-setup.sh" >&2; exit 1; }
@@ -28,11 +28,17 @@ tf fmt -check -recursive -diff || { echo "terraform fmt: run 'terraform -chdir=t
 tf init -input=false -no-color -reconfigure -backend-config="path=$work/terraform.tfstate" >"$work/init.log" || { cat "$work/init.log"; exit 1; }
 tf validate -no-color
 
-echo "--- terraform: terraform test (plan mode, mock provider)"
-tf test -no-color
-
-echo "--- terraform: applied on moto, read back, every role evaluated (test/Users.Terraform.Tests)"
 results=artifacts/test-results
 mkdir -p "$results"
+echo "--- terraform: terraform test (plan mode, mock provider) -> $results/terraform-test.jsonl"
+# -json so that make test counts its runs from the file (tools/Users.TestResults); the console gets each run's
+# message, and every diagnostic of a failing one.
+status=0
+tf test -no-color -json >"$results/terraform-test.jsonl" || status=$?
+jq -r 'select(.type == "test_run" or .type == "test_summary" or .type == "diagnostic") | .["@message"]' \
+  "$results/terraform-test.jsonl"
+[ "$status" -eq 0 ] || { echo "terraform test failed (exit $status)" >&2; exit "$status"; }
+
+echo "--- terraform: applied on moto, read back, every role evaluated (test/Users.Terraform.Tests)"
 dotnet test test/Users.Terraform.Tests -c Release --nologo --logger "console;verbosity=normal" \
   --logger "trx;LogFileName=Users.Terraform.Tests.trx" --results-directory "$results" "$@"

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # `make test`: every check the project has, in order, with a summary at the end.
-# Each step is its own script so it can be run alone (see the Makefile).
+# Each step is its own script so it can be run alone (see the Makefile); a step whose script is missing fails.
+# Test counts come from the result files the runners write under artifacts/test-results/ (TRX, JUnit XML, terraform
+# test -json lines as *.jsonl), read by tools/Users.TestResults, not from their console output.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 
 steps=(
+  "restore:scripts/test-restore.sh"
   "format:scripts/test-format.sh"
   "dotnet:scripts/test-dotnet.sh"
   "observability:scripts/test-observability.sh"
@@ -16,14 +19,19 @@ steps=(
 )
 
 passed=0 failed=0 failures=()
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+rm -rf artifacts/test-results
+mkdir -p artifacts/test-results
 for step in "${steps[@]}"; do
   name=${step%%:*} script=${step#*:}
-  [ -f "$script" ] || continue
   echo "==> [$name] $script"
   start=$(date +%s)
-  if bash "$script" 2>&1 | tee -a "$log"; then
+  if [ ! -f "$script" ]; then
+    echo "$script does not exist"
+    failed=$((failed + 1)); failures+=("$name")
+    echo "==> [$name] FAILED (no script)"
+    continue
+  fi
+  if bash "$script"; then
     passed=$((passed + 1))
     echo "==> [$name] ok ($(($(date +%s) - start)) s)"
   else
@@ -32,14 +40,10 @@ for step in "${steps[@]}"; do
   fi
 done
 
-# Test counts from the runners' summaries: `dotnet test` (the "Total tests" block and its one-line form) and
-# `terraform test` ("Success! N passed, M failed.").
-sum() { grep -oE '[0-9]+' | awk '{ s += $1 } END { print s + 0 }'; }
-tests_passed=$(( $(grep -hoE '^\s+Passed: [0-9]+$|Passed: +[0-9]+, Skipped|(Success|Failure)! [0-9]+ passed' "$log" | sum) ))
-tests_failed=$(( $(grep -hoE '^\s+Failed: [0-9]+$|Failed: +[0-9]+, Passed|(Success|Failure)! [0-9]+ passed, [0-9]+ failed' "$log" | sed -E 's/.*passed, //' | sum) ))
-
 echo
 [ $failed -eq 0 ] || echo "failed steps: ${failures[*]}"
 echo "steps: $passed passed, $failed failed"
-echo "tests: ${tests_passed:-0} passed, ${tests_failed:-0} failed"
+# shellcheck source=scripts/lib/test-results.sh
+source scripts/lib/test-results.sh
+test_results summary artifacts/test-results || echo "tests: the result files could not be read"
 [ $failed -eq 0 ]

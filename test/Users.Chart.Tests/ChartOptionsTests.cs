@@ -82,6 +82,13 @@ public sealed class ChartOptionsTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Swagger_ui_is_off_unless_turned_on()
+    {
+        Assert.Equal("false", Render().Single<V1ConfigMap>().Data["SWAGGER_UI_ENABLED"]);
+        Assert.Equal("true", Render("--set", "config.swaggerUi=true").Single<V1ConfigMap>().Data["SWAGGER_UI_ENABLED"]);
+    }
+
+    [Fact]
     public void Config_checksum_follows_the_config_and_only_the_config()
     {
         string Checksum(params string[] args) => Render(args).Single<V1Deployment>().Spec.Template.Metadata.Annotations["checksum/config"];

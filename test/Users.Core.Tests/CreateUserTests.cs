@@ -8,7 +8,9 @@ namespace Users.Core.Tests;
 /// <summary>The registration's ordering and clean-up logic, with in-memory ports (the real stores are covered by the API tests).</summary>
 public sealed class CreateUserTests : IDisposable
 {
-    private static readonly byte[] Png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3, 4];
+    /// <summary>A complete 1×1 PNG (its metadata is stripped before the upload: the structure must be whole).</summary>
+    private static readonly byte[] Png = Convert.FromBase64String(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==");
 
     private readonly FakeUsers users = new();
     private readonly FakeAvatars avatars = new();
@@ -32,6 +34,17 @@ public sealed class CreateUserTests : IDisposable
         Assert.Equal(new User("Ada", "ada@example.com", "mem://avatars/1.png"), created.User);
         Assert.Equal(["avatars/1.png"], avatars.Keys);
         Assert.Equal([created.User], users.Stored);
+    }
+
+    [Fact]
+    public async Task An_image_whose_structure_cannot_be_followed_is_unsupported_and_touches_no_store()
+    {
+        var result = await Handler.HandleAsync(new CreateUserCommand("Ada", "ada@example.com", Png.AsMemory(0, 20)), default);
+
+        var unsupported = Assert.IsType<CreateUserResult.UnsupportedAvatar>(result);
+        Assert.StartsWith("The avatar is not a well-formed PNG image: ", unsupported.Detail, StringComparison.Ordinal);
+        Assert.Equal(0, avatars.Puts);
+        Assert.Empty(users.Stored);
     }
 
     [Fact]

@@ -34,6 +34,30 @@ public class NewUserValidatorTests
         Assert.Contains(reason, message, StringComparison.OrdinalIgnoreCase);
     }
 
+    [Theory]
+    [InlineData("Ada\u202Eecalevol", "202E")] // right-to-left override: shows as "Adalovelace" reversed
+    [InlineData("Ada\u2066Lovelace\u2069", "2066")] // left-to-right isolate
+    [InlineData("Ada\u200BLovelace", "200B")] // zero-width space
+    [InlineData("Ada\u200DLovelace", "200D")] // zero-width joiner
+    [InlineData("\uFEFFAda", "FEFF")] // byte order mark / zero-width no-break space
+    [InlineData("Ada\u00ADLovelace", "00AD")] // soft hyphen
+    [InlineData("Ada\U000E0041", "E0041")] // a tag character, outside the BMP (a surrogate pair)
+    public void Rejects_names_with_invisible_format_characters(string name, string codePoint)
+    {
+        var message = Assert.Single(NewUserValidator.Validate(name, "a@example.com", 1).Errors["name"]);
+        Assert.Contains($"U+{codePoint}", message, StringComparison.Ordinal);
+        Assert.Contains("format", message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Zoë Ångström")]
+    [InlineData("李小龍")]
+    [InlineData("Ñandú O'Brien-Smith")]
+    [InlineData("Ada 🚀")]
+    [InlineData("עדה לאבלייס")]
+    public void Accepts_names_in_any_script(string name) =>
+        Assert.True(NewUserValidator.Validate(name, "a@example.com", 1).IsValid);
+
     [Fact]
     public void Rejects_a_name_of_101_characters() =>
         Assert.Contains("100", Assert.Single(NewUserValidator.Validate(new string('n', 101), "a@example.com", 1).Errors["name"]), StringComparison.Ordinal);

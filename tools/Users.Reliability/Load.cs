@@ -16,9 +16,6 @@ internal sealed record Sample(string Kind, int Status, double Ms, double AtSecon
 /// </summary>
 internal sealed class Load
 {
-    private static readonly byte[] Png = Convert.FromBase64String(
-        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==");
-
     private readonly ConcurrentBag<Sample> samples = [];
     private readonly ConcurrentBag<Registration> created = [];
     private readonly Stopwatch clock = Stopwatch.StartNew();
@@ -97,15 +94,61 @@ internal sealed class Load
         await Task.WhenAll(inFlight.Values.ToArray());
     }
 
+    /// <summary>A valid PNG of one row of <paramref name="width"/> random RGBA pixels.</summary>
+    internal static byte[] RandomPng(int width)
+    {
+        var row = new byte[1 + (4 * width)]; // filter type 0, then the pixels
+        Random.Shared.NextBytes(row.AsSpan(1));
+        using var compressed = new MemoryStream();
+        using (var zlib = new System.IO.Compression.ZLibStream(compressed, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+        {
+            zlib.Write(row);
+        }
+
+        var header = new byte[13];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(header, width);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), 1);
+        header[8] = 8; // bit depth
+        header[9] = 6; // RGBA
+        using var png = new MemoryStream();
+        png.Write([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]);
+        foreach (var (type, data) in new[] { ("IHDR", header), ("IDAT", compressed.ToArray()), ("IEND", []) })
+        {
+            var chunk = new byte[12 + data.Length];
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(chunk, data.Length);
+            System.Text.Encoding.ASCII.GetBytes(type, chunk.AsSpan(4));
+            data.CopyTo(chunk, 8);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(chunk.AsSpan(8 + data.Length), Crc32(chunk.AsSpan(4, 4 + data.Length)));
+            png.Write(chunk);
+        }
+
+        return png.ToArray();
+    }
+
+    private static uint Crc32(ReadOnlySpan<byte> bytes)
+    {
+        var crc = 0xFFFFFFFFu;
+        foreach (var b in bytes)
+        {
+            crc ^= b;
+            for (var k = 0; k < 8; k++)
+            {
+                crc = (crc & 1) != 0 ? 0xEDB88320u ^ (crc >> 1) : crc >> 1;
+            }
+        }
+
+        return crc ^ 0xFFFFFFFFu;
+    }
+
     public async Task<Sample> SendAsync(bool post, Func<HttpRequestMessage, HttpRequestMessage>? decorate = null)
     {
         Registration? registration = null;
         HttpRequestMessage request;
         if (post)
         {
-            var avatar = new byte[Png.Length + Random.Shared.Next(16, 2048)];
-            Png.CopyTo(avatar, 0);
-            Random.Shared.NextBytes(avatar.AsSpan(Png.Length));
+            // Each avatar its own complete image (the service publishes what it can account for, byte for byte: the
+            // audit compares), of random pixels and 70 B to 2 KB.
+            var avatar = RandomPng(Random.Shared.Next(1, 500));
             registration = new Registration($"load-{Guid.NewGuid():N}@example.com", avatar);
             var form = new MultipartFormDataContent
             {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using System.Xml.Linq;
 using Users.Reliability;
 
 // make reliability: every scenario of the campaign, each ending with the integrity audit, then docs/reliability.md.
@@ -10,6 +11,7 @@ using Users.Reliability;
 //   --report PATH           write the markdown report there (omitted: no report)
 //   --merge                 replace only this run's scenarios in an existing report
 //   --logs DIR              app and haproxy logs
+//   --junit PATH            also write each scenario as a JUnit test case (scripts/test.sh counts result files)
 var options = Args.Parse(args);
 var quick = options.ContainsKey("quick");
 var ids = options.TryGetValue("scenarios", out var list) ? list.Split(',', StringSplitOptions.RemoveEmptyEntries) : quick ? Scenarios.Quick : Scenarios.All;
@@ -74,6 +76,12 @@ if (options.TryGetValue("report", out var report))
     var existing = options.ContainsKey("merge") && File.Exists(report) ? await File.ReadAllTextAsync(report) : null;
     await File.WriteAllTextAsync(report, Report.Markdown(results, quick, existing));
     Console.WriteLine($"wrote {report}");
+}
+
+if (options.TryGetValue("junit", out var junit))
+{
+    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(junit))!);
+    await File.WriteAllTextAsync(junit, Report.JUnit(results));
 }
 
 var failed = results.Count(r => !r.Passed);
@@ -159,6 +167,22 @@ internal static class Report
 
         return md.ToString();
     }
+
+    /// <summary>One JUnit test case per scenario, its failed checks and unclean audits as the failure.</summary>
+    public static string JUnit(IReadOnlyList<ScenarioResult> results) =>
+        new XElement(
+            "testsuite",
+            new XAttribute("name", "reliability"),
+            new XAttribute("tests", results.Count),
+            new XAttribute("failures", results.Count(r => !r.Passed)),
+            results.Select(r => new XElement(
+                "testcase",
+                new XAttribute("classname", "Users.Reliability.Scenarios"),
+                new XAttribute("name", r.Id),
+                new XAttribute("time", r.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)),
+                r.Passed ? null : new XElement(
+                    "failure",
+                    new XAttribute("message", string.Join("; ", r.Failures.Concat(r.Audits.Where(a => !a.Clean).Select(a => $"integrity audit: {a}")))))))).ToString();
 
     private static string Section(ScenarioResult r, bool quick)
     {

@@ -213,78 +213,103 @@ internal static class Scenarios
 
     // ---- 4. Dependency faults under load -------------------------------------------------------------------------------
 
+    /// <summary>One fault of the scenario: what the proxy does, to which store, and how it is named in the report.</summary>
+    private sealed record FaultCase(Target Target, FaultKind Kind, TimeSpan Delay, double Share, string Label)
+    {
+        /// <summary>Calls to the store fail outright (reset or never answered): requests that need it must get a 503.</summary>
+        public bool Refuses => Kind is FaultKind.Unreachable or FaultKind.Hung;
+    }
+
     private static async Task<ScenarioResult> FaultsAsync(Campaign c)
     {
         var r = new ScenarioResult("faults", "Dependency faults under load");
-        var all = new (Target Target, FaultKind Kind, TimeSpan Delay, double Share, string Label)[]
+        var all = new FaultCase[]
         {
-            (Target.DynamoDb, FaultKind.Unreachable, default, 0, "DynamoDB unreachable (connections reset)"),
-            (Target.S3, FaultKind.Unreachable, default, 0, "S3 unreachable (connections reset)"),
-            (Target.DynamoDb, FaultKind.Hung, default, 0, "DynamoDB hung (accepted, never answered)"),
-            (Target.S3, FaultKind.Hung, default, 0, "S3 hung"),
-            (Target.DynamoDb, FaultKind.Slow, TimeSpan.FromMilliseconds(400), 0, "DynamoDB slow (+400 ms a call)"),
-            (Target.S3, FaultKind.Slow, TimeSpan.FromMilliseconds(400), 0, "S3 slow (+400 ms a call)"),
-            (Target.DynamoDb, FaultKind.Throttling, default, 0.3, "DynamoDB throttling (30% ProvisionedThroughputExceededException)"),
-            (Target.S3, FaultKind.Throttling, default, 0.3, "S3 throttling (30% 503 SlowDown)"),
+            new(Target.DynamoDb, FaultKind.Unreachable, default, 0, "DynamoDB unreachable (connections reset)"),
+            new(Target.S3, FaultKind.Unreachable, default, 0, "S3 unreachable (connections reset)"),
+            new(Target.DynamoDb, FaultKind.Hung, default, 0, "DynamoDB hung (accepted, never answered)"),
+            new(Target.S3, FaultKind.Hung, default, 0, "S3 hung"),
+            new(Target.DynamoDb, FaultKind.Slow, TimeSpan.FromMilliseconds(400), 0, "DynamoDB slow (+400 ms a call)"),
+            new(Target.S3, FaultKind.Slow, TimeSpan.FromMilliseconds(400), 0, "S3 slow (+400 ms a call)"),
+            new(Target.DynamoDb, FaultKind.Throttling, default, 0.3, "DynamoDB throttling (30% ProvisionedThroughputExceededException)"),
+            new(Target.S3, FaultKind.Throttling, default, 0.3, "S3 throttling (30% 503 SlowDown)"),
         };
         // --quick: throttling, and both stores unreachable (DynamoDB down is where the reconciler must settle every avatar).
         var faults = c.Quick ? all.Where(f => f.Kind is FaultKind.Unreachable || (f.Kind is FaultKind.Throttling && f.Target == Target.DynamoDb)).ToArray() : all;
         const double rate = 10;
         var (before, during, after) = (c.Seconds(3, 2), c.Seconds(12, 6), c.Seconds(8, 5));
-        r.Load = $"open model, {rate} req/s, 50% POST / 50% GET: {before.TotalSeconds} s clean, {during.TotalSeconds} s with the fault, {after.TotalSeconds} s clean; /health/live probed every 250 ms. Each fault on its own, through an HTTP proxy in front of moto";
+        r.Load = $"open model, {rate} req/s, 50% POST / 50% GET: {before.TotalSeconds} s clean, {during.TotalSeconds} s with the fault, {after.TotalSeconds} s clean; /health/live probed every 250 ms. " +
+            $"Each fault on its own, through an HTTP proxy in front of moto, which counts the calls it faulted (each fault must have been injected; an unreachable or hung store must give 503s). " +
+            $"Recovery: from the moment the fault clears, a GET /users and a POST /user every 250 ms, through the end of the load and {Recovery.StableFor.TotalSeconds} s after it; " +
+            $"full service (the first probe of the final all-successful run) must return within {Recovery.Bound.TotalSeconds} s";
         r.Fault = string.Join("; ", faults.Select(f => f.Label));
 
         foreach (var fault in faults)
         {
-            using var storage = await c.NewStorageAsync("faults");
-            await using var app = await App.StartAsync(c, storage);
-            var load = new Load(app.Url);
-            var live = new List<double>();
-            using var stop = new CancellationTokenSource();
-            var prober = Task.Run(async () =>
-            {
-                while (!stop.IsCancellationRequested)
-                {
-                    var (status, ms) = await load.ProbeAsync("/health/live");
-                    live.Add(status == 200 ? ms : double.PositiveInfinity);
-                    await Task.Delay(250, CancellationToken.None);
-                }
-            });
-
-            var run = load.RunAsync(rate, before + during + after, postShare: 0.5);
-            await Task.Delay(before);
-            var faultStart = load.Now;
-            c.Proxy.Set(fault.Kind, fault.Target, fault.Delay, fault.Share);
-            await Task.Delay(during);
-            c.Proxy.Clear();
-            var faultEnd = load.Now;
-            await run;
-            await stop.CancelAsync();
-            await prober;
-
-            var samples = load.Samples;
-            var inFault = samples.Where(s => s.AtSeconds >= faultStart && s.AtSeconds < faultEnd).ToList();
-            var failedAfter = samples.Where(s => s.AtSeconds >= faultEnd && !Ok(s)).Select(s => s.AtSeconds - faultEnd).DefaultIfEmpty(0).Max();
-            var gets = inFault.Where(s => s.Kind == "get").ToList();
-            r.Row($"{fault.Label}: during the fault", Stats.Statuses(inFault));
-            r.Row($"{fault.Label}: slowest answer during the fault", Stats.Ms(inFault.Select(s => s.Ms).DefaultIfEmpty().Max()));
-            r.Row($"{fault.Label}: /health/live p99 / max", $"{Stats.Ms(Stats.Percentile(live, 99))} / {Stats.Ms(live.DefaultIfEmpty().Max())}");
-            r.Row($"{fault.Label}: last failure after the fault cleared", $"{F(failedAfter, "0.0")} s");
-            r.Check(samples.All(s => s.Status is 200 or 201 or 503), $"{fault.Label}: a response other than 200/201/503");
-            r.Check(samples.Where(s => s.Status == 503).All(s => s.RetryAfter), $"{fault.Label}: a 503 without Retry-After");
-            r.Check(inFault.All(s => s.Ms < 10_000), $"{fault.Label}: an answer took 10 s or more");
-            r.Check(Stats.Percentile(live, 99) < 1000, $"{fault.Label}: /health/live was slow (thread-pool starvation?)");
-            r.Check(failedAfter < 10, $"{fault.Label}: service did not resume within 10 s");
-            if (fault.Target == Target.S3 && fault.Kind != FaultKind.Slow)
-            {
-                r.Check(gets.All(Ok), $"{fault.Label}: GET /users failed while only S3 was down");
-            }
-
-            await SettleAsync(r, app, fault.Label);
-            r.Add(await storage.AuditAsync(load.Created), $"{fault.Label}: integrity audit");
+            await FaultRunAsync(c, r, fault, before, during, after, rate);
         }
 
         return r;
+    }
+
+    /// <summary>One fault under load on a fresh app and storage: its rows and checks, then the settled integrity audit.</summary>
+    private static async Task FaultRunAsync(Campaign c, ScenarioResult r, FaultCase fault, TimeSpan before, TimeSpan during, TimeSpan after, double rate)
+    {
+        using var storage = await c.NewStorageAsync("faults");
+        await using var app = await App.StartAsync(c, storage);
+        var load = new Load(app.Url);
+        var probes = new Load(app.Url, timeout: TimeSpan.FromSeconds(10));
+        var live = new List<double>();
+        using var stop = new CancellationTokenSource();
+        var prober = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var (status, ms) = await load.ProbeAsync("/health/live");
+                live.Add(status == 200 ? ms : double.PositiveInfinity);
+                await Task.Delay(250, CancellationToken.None);
+            }
+        });
+
+        var run = load.RunAsync(rate, before + during + after, postShare: 0.5);
+        await Task.Delay(before);
+        var faultStart = load.Now;
+        var injectedBefore = c.Proxy.Injected;
+        c.Proxy.Set(fault.Kind, fault.Target, fault.Delay, fault.Share);
+        await Task.Delay(during);
+        c.Proxy.Clear();
+        var faultEnd = load.Now;
+        var injected = c.Proxy.Injected - injectedBefore;
+        var recovery = await Recovery.ProbeAsync(async () => Ok(await probes.SendAsync(post: false)) && Ok(await probes.SendAsync(post: true)), run);
+        await run;
+        await stop.CancelAsync();
+        await prober;
+
+        var samples = load.Samples;
+        var inFault = samples.Where(s => s.AtSeconds >= faultStart && s.AtSeconds < faultEnd).ToList();
+        var gets = inFault.Where(s => s.Kind == "get").ToList();
+        var recovered = Recovery.Measure(recovery);
+        r.Row($"{fault.Label}: calls faulted by the proxy", injected.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        r.Row($"{fault.Label}: during the fault", Stats.Statuses(inFault));
+        r.Row($"{fault.Label}: slowest answer during the fault", Stats.Ms(inFault.Select(s => s.Ms).DefaultIfEmpty().Max()));
+        r.Row($"{fault.Label}: /health/live p99 / max", $"{Stats.Ms(Stats.Percentile(live, 99))} / {Stats.Ms(live.DefaultIfEmpty().Max())}");
+        r.Row($"{fault.Label}: full service after the fault cleared", recovered is null
+            ? $"not when probing stopped, {F(recovery[^1].At)} s after ({recovery.Count(p => !p.Ok)} of {recovery.Count} probe rounds failed)"
+            : $"{F(recovered.Value, "0.0")} s ({recovery.Count} probe rounds, {recovery.Count(p => !p.Ok)} failed)");
+        r.Check(injected > 0, $"{fault.Label}: the proxy never injected the fault");
+        r.Check(!fault.Refuses || inFault.Any(s => s.Status == 503), $"{fault.Label}: no 503 during the fault");
+        r.Check(samples.All(s => s.Status is 200 or 201 or 503), $"{fault.Label}: a response other than 200/201/503");
+        r.Check(samples.Where(s => s.Status == 503).All(s => s.RetryAfter), $"{fault.Label}: a 503 without Retry-After");
+        r.Check(inFault.All(s => s.Ms < 10_000), $"{fault.Label}: an answer took 10 s or more");
+        r.Check(Stats.Percentile(live, 99) < 1000, $"{fault.Label}: /health/live was slow (thread-pool starvation?)");
+        r.Check(recovered <= Recovery.Bound.TotalSeconds, $"{fault.Label}: full service did not return within {Recovery.Bound.TotalSeconds} s of the fault clearing");
+        if (fault.Target == Target.S3 && fault.Kind != FaultKind.Slow)
+        {
+            r.Check(gets.All(Ok), $"{fault.Label}: GET /users failed while only S3 was down");
+        }
+
+        await SettleAsync(r, app, fault.Label);
+        r.Add(await storage.AuditAsync([.. load.Created, .. probes.Created]), $"{fault.Label}: integrity audit");
     }
 
     // ---- 5. Rolling restart -------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 
 namespace Users.Core.Domain;
 
@@ -79,11 +80,19 @@ public static class NewUserValidator
             return $"The name must be at most {NameMaxLength} characters.";
         }
 
-        foreach (var c in name)
+        foreach (var rune in name.EnumerateRunes())
         {
-            if (char.IsControl(c))
+            if (Rune.IsControl(rune))
             {
                 return "The name must not contain control characters.";
+            }
+
+            // Invisible characters that change how the text around them reads or sorts (bidirectional overrides and
+            // isolates, zero-width spaces and joiners, the soft hyphen, tag characters): a name shown to others must
+            // be what it looks like.
+            if (Rune.GetUnicodeCategory(rune) == UnicodeCategory.Format)
+            {
+                return string.Create(CultureInfo.InvariantCulture, $"The name must not contain invisible format characters (U+{rune.Value:X4} found): bidirectional controls, zero-width and other Unicode format (Cf) characters are refused.");
             }
         }
 

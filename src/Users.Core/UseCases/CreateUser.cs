@@ -19,7 +19,8 @@ public abstract record CreateUserResult
 
     public sealed record Invalid(IReadOnlyDictionary<string, string[]> Errors) : CreateUserResult;
 
-    public sealed record UnsupportedAvatar : CreateUserResult;
+    /// <param name="Detail">Why, when the format was recognised but the file's structure could not be followed.</param>
+    public sealed record UnsupportedAvatar(string? Detail = null) : CreateUserResult;
 
     public sealed record AlreadyExists(string Email) : CreateUserResult;
 }
@@ -57,11 +58,24 @@ public sealed partial class CreateUser(IUserRepository users, IAvatarStore avata
             return new CreateUserResult.Invalid(validation.Errors);
         }
 
-        var avatar = command.Avatar!.Value;
-        var format = AvatarFormat.Detect(avatar.Span);
+        var format = AvatarFormat.Detect(command.Avatar!.Value.Span);
         if (format is null)
         {
             return new CreateUserResult.UnsupportedAvatar();
+        }
+
+        // Published without its metadata (Exif and its GPS position, text chunks, comments, anything after the image):
+        // pixels only. An image whose structure cannot be followed is refused rather than published as it came.
+        ReadOnlyMemory<byte> avatar;
+        switch (AvatarMetadata.Strip(command.Avatar.Value, format))
+        {
+            case AvatarStripResult.Stripped stripped:
+                avatar = stripped.Image;
+                break;
+            case AvatarStripResult.Malformed malformed:
+                return new CreateUserResult.UnsupportedAvatar($"The avatar is not a well-formed {format.Name} image: {malformed.Reason}.");
+            default:
+                throw new InvalidOperationException("Unhandled strip result.");
         }
 
         var key = avatars.NewKey(format);

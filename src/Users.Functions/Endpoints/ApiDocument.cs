@@ -1,9 +1,15 @@
 using System.Globalization;
+using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
+using Users.Functions.Settings;
 
 namespace Users.Functions.Endpoints;
 
-/// <summary>The OpenAPI document (<c>/openapi/v1.json</c>) and the Swagger UI over it (<c>/swagger</c>).</summary>
+/// <summary>
+/// The OpenAPI document (<c>/openapi/v1.json</c>), always, and the Swagger UI over it (<c>/swagger</c>) only when
+/// <c>SWAGGER_UI_ENABLED=true</c> (<see cref="ApiOptions.SwaggerUi"/>): off in the image, the chart and on Lambda unless
+/// an operator turns it on, on under <c>make run</c>.
+/// </summary>
 public static class ApiDocument
 {
     public static IServiceCollection AddApiDocument(this IServiceCollection services) =>
@@ -35,6 +41,11 @@ public static class ApiDocument
     {
         ArgumentNullException.ThrowIfNull(app);
         app.MapOpenApi();
+        if (!app.Services.GetRequiredService<IOptions<ApiOptions>>().Value.SwaggerUi)
+        {
+            return app;
+        }
+
         app.UseSwaggerUI(options =>
         {
             options.RoutePrefix = "swagger";

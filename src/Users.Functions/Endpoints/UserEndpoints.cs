@@ -156,9 +156,9 @@ public static class UserEndpoints
         {
             CreateUserResult.Created created => (TypedResults.Created((string?)null, UserResponse.From(created.User)), Outcome.Created),
             CreateUserResult.Invalid invalid => (TypedResults.ValidationProblem(invalid.Errors, detail: Problems.ValidationDetail), Outcome.Invalid),
-            CreateUserResult.UnsupportedAvatar => (Problems.Status(
+            CreateUserResult.UnsupportedAvatar unsupported => (Problems.Status(
                 StatusCodes.Status415UnsupportedMediaType,
-                $"The avatar must be a {string.Join(", ", AvatarFormat.All.Select(f => f.Name))} image."), Outcome.UnsupportedMedia),
+                unsupported.Detail ?? $"The avatar must be a {string.Join(", ", AvatarFormat.All.Select(f => f.Name))} image."), Outcome.UnsupportedMedia),
             CreateUserResult.AlreadyExists exists => (Problems.Status(StatusCodes.Status409Conflict, $"A user with the email '{exists.Email}' already exists."), Outcome.Duplicate),
             _ => throw new InvalidOperationException($"Unhandled result {result.GetType().Name}."),
         };

@@ -39,6 +39,11 @@ public sealed class ApiOptions
     /// began at most that long before the request; a registration on this instance discards the snapshot.
     /// </summary>
     public TimeSpan ListSnapshotDuration { get; set; } = TimeSpan.Zero;
+    /// Serve Swagger UI at <c>/swagger</c> (<c>SWAGGER_UI_ENABLED</c>; off unless set, on under <c>make run</c>). A browser
+    /// application of a third party served from the API's own origin is attack surface a deployment does not need; the
+    /// OpenAPI document (<c>/openapi/v1.json</c>) stays served either way: it describes only the public routes.
+    /// </summary>
+    public bool SwaggerUi { get; set; }
 
     /// <summary>How long a readiness result is reused before the dependencies are asked again.</summary>
     public TimeSpan ReadinessCacheDuration { get; set; } = TimeSpan.FromSeconds(5);

@@ -26,6 +26,7 @@ public static partial class SettingsReader
     public const string ListMaxResponseBytes = "LIST_MAX_RESPONSE_BYTES";
     public const string ListCoalesce = "LIST_COALESCE";
     public const string ListSnapshotSeconds = "LIST_SNAPSHOT_SECONDS";
+    public const string SwaggerUi = "SWAGGER_UI_ENABLED";
 
     /// <summary>The largest list body allowed: twice it (the worst case of JSON escaping) must fit a 6 MB Lambda response.</summary>
     public const long ListMaxResponseBytesCeiling = 3_000_000;
@@ -130,6 +131,7 @@ public static partial class SettingsReader
             errors.Add($"{ListSnapshotSeconds}='{snapshot}' is not valid with {ListCoalesce}=false: expected 0, or {ListCoalesce}=true (the snapshot is a shared Scan pass kept).");
         }
 
+        options.SwaggerUi = Boolean(configuration, SwaggerUi, errors) ?? options.SwaggerUi;
         return options;
     }
 

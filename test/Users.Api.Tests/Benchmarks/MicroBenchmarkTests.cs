@@ -38,6 +38,22 @@ public sealed class MicroBenchmarkTests
         Assert.Same(AvatarFormat.Png, await benchmarks.ReadFormValidateAndSniff());
     }
 
+    [Theory]
+    [InlineData(256 * 1024)]
+    [InlineData(4 * 1024 * 1024)]
+    public void The_metadata_benchmarks_strip_whole_images_of_their_size(int bytes)
+    {
+        var benchmarks = new AvatarMetadataBenchmarks { Bytes = bytes };
+        benchmarks.Setup();
+
+        // Each sample is well-formed (Strip would throw otherwise) and has metadata to remove, but the clean JPEG.
+        Assert.InRange(benchmarks.Jpeg(), 12_000, 20_000);
+        Assert.Equal(0, benchmarks.JpegWithoutMetadata());
+        Assert.InRange(benchmarks.Png(), 4_000, 10_000);
+        Assert.InRange(benchmarks.Gif(), 4_000, 6_000);
+        Assert.InRange(benchmarks.WebP(), 8_000, 10_000);
+    }
+
     [Fact]
     public void The_lambda_benchmarks_marshal_the_sample_events_and_responses()
     {

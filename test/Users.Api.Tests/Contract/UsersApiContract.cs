@@ -54,6 +54,36 @@ public abstract class UsersApiContract<TFixture>(TFixture fixture) : IClassFixtu
         Assert.Equal(Images.Png, bytes.ToArray());
     }
 
+    [Fact]
+    public async Task Avatar_is_published_without_its_metadata()
+    {
+        var email = Images.UniqueEmail("metadata");
+        using var response = await Client.PostAsync("/user", Images.Form("Metadata", email, Images.PngWithMetadata));
+
+        var user = await HttpAssert.Json(response, HttpStatusCode.Created);
+        var avatarUrl = user.GetProperty("avatar_url").GetString()!;
+        var key = avatarUrl[(avatarUrl.IndexOf("/avatars/", StringComparison.Ordinal) + 1)..];
+        using var stored = await Storage.S3.GetObjectAsync(Storage.BucketName, key);
+        using var bytes = new MemoryStream();
+        await stored.ResponseStream.CopyToAsync(bytes);
+        // The text chunk and the appended archive are gone; the image is byte for byte the one without them.
+        Assert.Equal(Images.Png, bytes.ToArray());
+    }
+
+    [Fact]
+    public async Task An_image_whose_structure_cannot_be_followed_is_415_and_stores_nothing()
+    {
+        var objectsBefore = (await Storage.ObjectKeysAsync()).Count;
+        var email = Images.UniqueEmail("truncated");
+
+        using var response = await Client.PostAsync("/user", Images.Form("Truncated", email, Images.TruncatedPng));
+
+        var problem = await HttpAssert.Problem(response, HttpStatusCode.UnsupportedMediaType);
+        Assert.StartsWith("The avatar is not a well-formed PNG image: ", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Null(await Storage.ItemAsync(email));
+        Assert.Equal(objectsBefore, (await Storage.ObjectKeysAsync()).Count);
+    }
+
     public static TheoryData<string, string, string> Formats => new()
     {
         { "jpeg", "image/jpeg", "jpg" },
@@ -158,6 +188,8 @@ public abstract class UsersApiContract<TFixture>(TFixture fixture) : IClassFixtu
         { "   ", "ok@example.com", "name" },
         { new string('n', 101), "ok@example.com", "name" },
         { "Bell\u0007", "ok@example.com", "name" },
+        { "Ada\u202Eecalevol", "ok@example.com", "name" }, // a right-to-left override (Unicode format character)
+        { "Ada\u200BLovelace", "ok@example.com", "name" }, // a zero-width space
         { "Valid", null, "email" },
         { "Valid", "not-an-email", "email" },
         { "Valid", "two@@example.com", "email" },
@@ -473,7 +505,7 @@ public abstract class UsersApiContract<TFixture>(TFixture fixture) : IClassFixtu
     }
 
     [Fact]
-    public async Task OpenApi_document_and_swagger_ui_are_served()
+    public async Task OpenApi_document_is_served_and_swagger_ui_is_off_by_default()
     {
         using var document = await Client.GetAsync("/openapi/v1.json");
         var openApi = await HttpAssert.Json(document, HttpStatusCode.OK);
@@ -490,7 +522,19 @@ public abstract class UsersApiContract<TFixture>(TFixture fixture) : IClassFixtu
         Assert.True(responses.GetProperty("200").GetProperty("headers").TryGetProperty("ETag", out _));
         Assert.True(responses.GetProperty("200").GetProperty("content").TryGetProperty("application/json", out _));
 
-        using var ui = await Client.GetAsync("/swagger/index.html");
+        foreach (var path in new[] { "/swagger", "/swagger/index.html", "/swagger/index.js" })
+        {
+            using var ui = await Client.GetAsync(path);
+            await HttpAssert.Problem(ui, HttpStatusCode.NotFound);
+        }
+    }
+
+    [Fact]
+    public async Task Swagger_ui_is_served_when_turned_on()
+    {
+        await using var api = await Fixture.StartApiAsync(new Dictionary<string, string> { ["SWAGGER_UI_ENABLED"] = "true" });
+
+        using var ui = await api.Client.GetAsync("/swagger/index.html");
         Assert.Equal(HttpStatusCode.OK, ui.StatusCode);
         Assert.Contains("swagger", await ui.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
     }
@@ -685,12 +729,18 @@ public abstract class KestrelHostContract<TFixture>(TFixture fixture) : UsersApi
             Assert.Null(response.Content.Headers.ContentLength);
             Fixture.Backend.BlackHole();
 
-            // The next Scan hangs until the request timeout; the server then resets the connection.
-            await Assert.ThrowsAnyAsync<Exception>(async () =>
+            // The next Scan hangs until the request timeout (ApiOptions.RequestTimeout, 6.5 s); the server then
+            // resets the connection. Only that counts: a cut connection well before the client gives up (30 s) or the
+            // test's own bound, not a timeout of either, and not a body that ended as a shorter array.
+            using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            var watch = Stopwatch.StartNew();
+            var error = await Record.ExceptionAsync(async () =>
             {
-                var body = await response.Content.ReadAsByteArrayAsync();
+                var body = await response.Content.ReadAsByteArrayAsync(bound.Token);
                 JsonDocument.Parse(body); // reached only if the body ended: it must not parse as a whole array
             });
+            Assert.True(error is HttpRequestException or IOException, $"expected the connection to be cut (HttpRequestException or IOException), got {error?.GetType().Name ?? "a body that ended"} after {watch.Elapsed}: {error}");
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(15), $"cut off after {watch.Elapsed}, expected soon after the request timeout");
         }
         finally
         {

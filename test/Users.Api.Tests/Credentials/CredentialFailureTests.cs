@@ -8,17 +8,20 @@ using Xunit.Abstractions;
 namespace Users.Api.Tests.Credentials;
 
 /// <summary>
-/// Each way credentials cannot be had, on one artifact (<see cref="CredentialsHosts"/>): a 503 problem with Retry-After,
-/// /health/ready 503, exactly one log line naming the source and the cause, nothing stored, no secret logged.
+/// Each way credentials cannot be had, on one artifact (a subclass says which, as for <see cref="CredentialSourceContract"/>):
+/// a 503 problem with Retry-After, /health/ready 503, exactly one log line naming the source and the cause, nothing
+/// stored, no secret logged.
 /// </summary>
-[Trait("Category", "Credentials")]
-public sealed class CredentialFailureTests
+public abstract class CredentialFailureContract
 {
+    /// <summary>Starts the artifact under test with the scenario's environment and nothing else of the machine's.</summary>
+    protected abstract Task<ICredentialsHost> StartHostAsync(CredentialsScenario scenario);
+
     [Fact]
     public async Task Sso_profile_without_login_is_503_naming_sso()
     {
         using var scenario = (await CredentialsScenario.CreateAsync()).WithSsoProfile();
-        await using var host = await CredentialsHosts.StartAsync(scenario);
+        await using var host = await StartHostAsync(scenario);
 
         var line = await CredentialsChecks.AssertCredentialsFailureAsync(host, scenario, "the default chain (AWS_PROFILE sso");
         Assert.True(line.Contains("aws sso login --profile sso", StringComparison.Ordinal), line);
@@ -31,7 +34,7 @@ public sealed class CredentialFailureTests
     {
         using var scenario = await CredentialsScenario.CreateAsync();
         scenario.WithWebIdentity(tokenFile: Path.Combine(scenario.Directory, "no-such-token"));
-        await using var host = await CredentialsHosts.StartAsync(scenario);
+        await using var host = await StartHostAsync(scenario);
 
         var line = await CredentialsChecks.AssertCredentialsFailureAsync(host, scenario, "web identity (IRSA");
         Assert.True(line.Contains("no-such-token", StringComparison.Ordinal), line);
@@ -44,7 +47,7 @@ public sealed class CredentialFailureTests
             <ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>Not authorized to perform sts:AssumeRoleWithWebIdentity</Message></Error><RequestId>i8a-refused</RequestId></ErrorResponse>
             """));
         using var scenario = (await CredentialsScenario.CreateAsync()).WithWebIdentity().With("AWS_ENDPOINT_URL_STS", sts.Address.ToString().TrimEnd('/'));
-        await using var host = await CredentialsHosts.StartAsync(scenario);
+        await using var host = await StartHostAsync(scenario);
 
         var line = await CredentialsChecks.AssertCredentialsFailureAsync(host, scenario, "web identity (IRSA");
         Assert.True(line.Contains("Not authorized to perform sts:AssumeRoleWithWebIdentity", StringComparison.Ordinal), line);
@@ -55,8 +58,15 @@ public sealed class CredentialFailureTests
     {
         var nobody = new Uri($"http://127.0.0.1:{MotoServer.FreePort()}/v1/credentials");
         using var scenario = (await CredentialsScenario.CreateAsync()).WithPodIdentity(nobody);
-        await using var host = await CredentialsHosts.StartAsync(scenario);
+        await using var host = await StartHostAsync(scenario);
 
         await CredentialsChecks.AssertCredentialsFailureAsync(host, scenario, "the container credentials endpoint");
     }
+}
+
+/// <summary>The credential failures against the built app as a process, or the Lambda bootstrap in LAMBDA_TEST_FUNCTION.</summary>
+[Trait("Category", "Credentials")]
+public sealed class CredentialFailureTests : CredentialFailureContract
+{
+    protected override Task<ICredentialsHost> StartHostAsync(CredentialsScenario scenario) => CredentialsHosts.StartAsync(scenario);
 }

@@ -9,18 +9,20 @@ namespace Users.Api.Tests.Credentials;
 
 /// <summary>
 /// Every credential source the SDK's default chain offers, with no static keys in the environment, against one
-/// artifact (<see cref="CredentialsHosts"/>: the process by default; scripts/test-image.sh and scripts/test-sam.sh run
-/// this class again against the image and the Lambda bootstraps). Each source creates and lists a user, with no
-/// secret in any log line; <see cref="CredentialFailureTests"/> covers credentials that cannot be had.
+/// artifact: a subclass says which (<see cref="CredentialSourceTests"/>: the process, or the Lambda bootstrap
+/// scripts/test-sam.sh names; test/Users.Image.Tests: the image). Each source creates and lists a user, with no
+/// secret in any log line; <see cref="CredentialFailureContract"/> covers credentials that cannot be had.
 /// </summary>
-[Trait("Category", "Credentials")]
-public sealed class CredentialSourceTests(ITestOutputHelper output)
+public abstract class CredentialSourceContract(ITestOutputHelper output)
 {
+    /// <summary>Starts the artifact under test with the scenario's environment and nothing else of the machine's.</summary>
+    protected abstract Task<ICredentialsHost> StartHostAsync(CredentialsScenario scenario);
+
     [Fact]
     public async Task Irsa_web_identity_through_sts_creates_and_lists_a_user()
     {
         using var scenario = (await CredentialsScenario.CreateAsync()).WithWebIdentity();
-        await using var host = await CredentialsHosts.StartAsync(scenario);
+        await using var host = await StartHostAsync(scenario);
 
         await CredentialsChecks.CreateAndListAsync(host, scenario);
         await CredentialsChecks.AssertNoSecretLoggedAsync(host);
@@ -34,7 +36,7 @@ public sealed class CredentialSourceTests(ITestOutputHelper output)
         var refreshWindow = TimeSpan.FromMinutes(16);
         await using var agent = new PodIdentityAgent(CredentialsScenario.PodIdentityToken, refreshWindow + TimeSpan.FromSeconds(3));
         using var scenario = (await CredentialsScenario.CreateAsync()).WithPodIdentity(agent.CredentialsUri);
-        await using var host = await CredentialsHosts.StartAsync(scenario);
+        await using var host = await StartHostAsync(scenario);
 
         await CredentialsChecks.CreateAndListAsync(host, scenario);
         var first = agent.Served;
@@ -54,7 +56,7 @@ public sealed class CredentialSourceTests(ITestOutputHelper output)
         Assert.True(agent.FetchTimes[first] >= refreshDue, $"credentials were fetched again before they were due ({refreshDue:O}): {string.Join(", ", agent.FetchTimes.Select(t => t.ToString("O", CultureInfo.InvariantCulture)))}");
         Assert.Equal(0, agent.Refused);
         await CredentialsChecks.CreateAndListAsync(host, scenario);
-        output.WriteLine($"{CredentialsHosts.Artifact}: the agent served credentials {agent.Served} times, refused {agent.Refused}");
+        output.WriteLine($"{host.Artifact}: the agent served credentials {agent.Served} times, refused {agent.Refused}");
         await CredentialsChecks.AssertNoSecretLoggedAsync(host);
     }
 
@@ -62,7 +64,7 @@ public sealed class CredentialSourceTests(ITestOutputHelper output)
     public async Task Assume_role_profile_with_source_profile_creates_and_lists_a_user()
     {
         using var scenario = (await CredentialsScenario.CreateAsync()).WithAssumeRoleProfile();
-        await using var host = await CredentialsHosts.StartAsync(scenario);
+        await using var host = await StartHostAsync(scenario);
 
         await CredentialsChecks.CreateAndListAsync(host, scenario);
         await CredentialsChecks.AssertNoSecretLoggedAsync(host);
@@ -84,10 +86,17 @@ public sealed class CredentialSourceTests(ITestOutputHelper output)
             return (200, "application/json", """{"roleCredentials":{"accessKeyId":"ASIASSOROLE0001","secretAccessKey":"sso-role-secret","sessionToken":"sso-role-session","expiration":""" + expiry.ToString(CultureInfo.InvariantCulture) + "}}");
         });
         using var scenario = (await CredentialsScenario.CreateAsync()).WithSsoProfile(portal.Address);
-        await using var host = await CredentialsHosts.StartAsync(scenario);
+        await using var host = await StartHostAsync(scenario);
 
         await CredentialsChecks.CreateAndListAsync(host, scenario);
         Assert.True(Volatile.Read(ref portalCalls) >= 1, "the SSO portal was never asked for role credentials");
         await CredentialsChecks.AssertNoSecretLoggedAsync(host);
     }
+}
+
+/// <summary>The credential sources against the built app as a process, or the Lambda bootstrap in LAMBDA_TEST_FUNCTION.</summary>
+[Trait("Category", "Credentials")]
+public sealed class CredentialSourceTests(ITestOutputHelper output) : CredentialSourceContract(output)
+{
+    protected override Task<ICredentialsHost> StartHostAsync(CredentialsScenario scenario) => CredentialsHosts.StartAsync(scenario);
 }

@@ -21,7 +21,7 @@ internal static class CredentialsChecks
                 return ready.StatusCode == HttpStatusCode.OK;
             },
             TimeSpan.FromSeconds(60),
-            $"/health/ready 200 on the {CredentialsHosts.Artifact}");
+            $"/health/ready 200 on the {host.Artifact}");
         var email = Images.UniqueEmail("credentials");
         string avatarUrl;
         using (var form = Images.Form("Credentials Test", email, Images.Png))

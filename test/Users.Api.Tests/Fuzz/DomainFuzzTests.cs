@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using FsCheck;
 using FsCheck.Fluent;
 using Users.Core.Domain;
@@ -42,6 +44,39 @@ public sealed class DomainFuzzTests
     }
 
     [Fact]
+    public void The_metadata_stripper_never_throws_adds_at_most_an_end_marker_and_keeps_the_format()
+    {
+        // Well-formed samples of each format with metadata, then mutated: cut, flipped, spliced.
+        var random = new Random(7);
+        byte[][] samples =
+        [
+            Users.Benchmarks.AvatarSamples.Jpeg(2048, random, withMetadata: true),
+            Users.Benchmarks.AvatarSamples.Png(2048, random),
+            Users.Benchmarks.AvatarSamples.Gif(2048, random),
+            Users.Benchmarks.AvatarSamples.WebP(9000, random),
+        ];
+        var images = from sample in Gen.Elements(samples) from mutated in Mutations.Mutate(sample) select mutated;
+
+        FuzzRun.Check(Prop.ForAll(images.ToArbitrary(), bytes =>
+        {
+            var format = AvatarFormat.Detect(bytes);
+            if (format is null)
+            {
+                return true;
+            }
+
+            return AvatarMetadata.Strip(bytes, format) switch
+            {
+                AvatarStripResult.Stripped stripped => stripped.Image.Length <= bytes.Length + 12 // a cut-off image gets its end marker (IEND: 12 bytes)
+                    && AvatarFormat.Detect(stripped.Image.Span) == format
+                    && AvatarMetadata.Strip(stripped.Image, format) is AvatarStripResult.Stripped { RemovedBytes: 0 },
+                AvatarStripResult.Malformed malformed => malformed.Reason.Length > 0,
+                _ => false,
+            };
+        }));
+    }
+
+    [Fact]
     public void The_validator_never_throws_and_what_it_accepts_obeys_every_rule()
     {
         var input =
@@ -62,6 +97,7 @@ public sealed class DomainFuzzTests
             return result.Name == result.Name.Trim()
                 && result.Name.Length is > 0 and <= NewUserValidator.NameMaxLength
                 && !result.Name.Any(char.IsControl)
+                && !result.Name.EnumerateRunes().Any(r => Rune.GetUnicodeCategory(r) == UnicodeCategory.Format)
                 && string.Equals(result.Email, NewUserValidator.NormaliseEmail(result.Email), StringComparison.Ordinal)
                 && result.Email.Length <= NewUserValidator.EmailMaxLength
                 && result.Email.Count(c => c == '@') == 1

@@ -10,7 +10,7 @@ internal static class Mutations
     /// <summary>Text that likes edges: empty, spaces, control characters, surrogates, very long, near-valid emails.</summary>
     public static Gen<string?> Text() => Gen.OneOf(
         Gen.Constant<string?>(null),
-        Gen.Elements<string?>("", " ", "\t", "a@b.co", "A@B.CO ", "x@y", "@", "a@@b.c", "\0", "é@ü.de", "\ud800", "a\r\nb", new string('a', 101), new string('a', 250) + "@b.co"),
+        Gen.Elements<string?>("", " ", "\t", "a@b.co", "A@B.CO ", "x@y", "@", "a@@b.c", "\0", "é@ü.de", "\ud800", "a\r\nb", "Ada\u202Eecalevol", "a\u200Bb", new string('a', 101), new string('a', 250) + "@b.co"),
         ArbMap.Default.GeneratorFor<string>().Select(s => (string?)s),
         Gen.Choose(0, 600).SelectMany(n => Gen.ArrayOf(Gen.Choose(0, 0x2FFF).Select(c => (char)c), n)).Select(chars => (string?)new string(chars)));
 

@@ -18,6 +18,23 @@ public static class Images
     /// <summary>A RIFF/WEBP header followed by a VP8L chunk header.</summary>
     public static readonly byte[] WebP = [.. "RIFF"u8, 0x1A, 0, 0, 0, .. "WEBPVP8L"u8, 0x0D, 0, 0, 0, 0x2F, 0, 0, 0, 0x10, 0x07, 0x10, 0x11, 0x11, 0x88, 0x88, 0xFE, 0x07, 0x00];
 
+    /// <summary>
+    /// <see cref="Png"/> as a camera or an editor would send it: a tEXt chunk (with a CRC) after IHDR and an archive
+    /// appended after IEND, both carrying <see cref="Secret"/>. Published, it must be exactly <see cref="Png"/>.
+    /// </summary>
+    public static readonly byte[] PngWithMetadata =
+    [
+        .. Png.AsSpan(0, 33), // signature, IHDR
+        .. Convert.FromBase64String("AAAAE3RFWHRDb21tZW50AFNFQ1JFVC00MjQy9kOV2w=="), // tEXt Comment=SECRET-4242
+        .. Png.AsSpan(33),
+        .. "PK\u0003\u0004SECRET-4242"u8,
+    ];
+
+    public static readonly byte[] Secret = "SECRET-4242"u8.ToArray();
+
+    /// <summary>A PNG signature and IHDR whose length runs past the end of the file.</summary>
+    public static readonly byte[] TruncatedPng = [.. Png.AsSpan(0, 20)];
+
     public static readonly byte[] Svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"1\" height=\"1\"/>"u8.ToArray();
 
     /// <summary>A PNG signature followed by filler, exactly <paramref name="size"/> bytes long.</summary>

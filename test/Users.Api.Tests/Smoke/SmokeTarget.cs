@@ -1,3 +1,4 @@
+using Amazon.S3.Model;
 using Users.Api.Tests.Infrastructure;
 
 namespace Users.Api.Tests.Smoke;
@@ -5,13 +6,17 @@ namespace Users.Api.Tests.Smoke;
 /// <summary>
 /// Where the smoke suite points. With <c>SMOKE_BASE_URL</c> set (<c>make smoke URL=…</c>, the release pipeline after
 /// each deploy) it is that deployment, reached only over HTTP. Without it (<c>make test</c>) it is the published app
-/// started here as its own Kestrel process against a fresh table and bucket in the shared moto_server, so the
-/// suite cannot rot between releases.
+/// started here as its own Kestrel process against a fresh table and bucket in the shared moto_server, seeded with
+/// <see cref="SeededUsers"/> users (item and avatar object), so every check has something to check and the suite
+/// cannot rot between releases.
 /// </summary>
 public sealed class SmokeTarget : IAsyncLifetime
 {
     /// <summary>The base URL of a running deployment; unset runs against a local instance.</summary>
     public const string BaseUrlVariable = "SMOKE_BASE_URL";
+
+    /// <summary>How many users the local instance's storage holds before the suite starts (more than a page of one).</summary>
+    public const int SeededUsers = 3;
 
     private AppProcess? app;
 
@@ -55,6 +60,12 @@ public sealed class SmokeTarget : IAsyncLifetime
 
         Storage = new AwsTestStorage(MotoServer.Shared.Endpoint);
         await Storage.CreateAsync();
+        for (var i = 0; i < SeededUsers; i++)
+        {
+            var key = $"avatars/smoke-seed-{i}.png";
+            await Storage.S3.PutObjectAsync(new PutObjectRequest { BucketName = Storage.BucketName, Key = key, InputStream = new MemoryStream(Images.Png), ContentType = "image/png" });
+            await Storage.PutItemAsync(Images.UniqueEmail("smoke-seed"), $"Smoke Seed {i}", $"{MotoServer.Shared.Endpoint.ToString().TrimEnd('/')}/{Storage.BucketName}/{key}");
+        }
         app = AppProcess.Start(new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["USERS_TABLE_NAME"] = Storage.TableName,
