@@ -85,7 +85,7 @@ LAMBDA_PUBLISH_FLAGS_jit := --self-contained true -p:PublishReadyToRun=false
 # AOT analysis warnings stay warnings for this publish only (the build proper keeps warnings as errors).
 LAMBDA_PUBLISH_FLAGS_aot := -p:PublishAot=true -p:StripSymbols=true $(if $(shell command -v clang 2>/dev/null),,-p:CppCompilerAndLinker=gcc)
 
-.PHONY: build-UsersApiFunction lambda-publish lambda-local lambda-bench bench bench-saturation bench-list bench-lambda-list bench-micro bench-profile publish-native
+.PHONY: build-UsersApiFunction lambda-publish lambda-local lambda-bench bench bench-guard bench-saturation bench-list bench-lambda-list bench-micro bench-profile publish-native
 
 build-UsersApiFunction: lambda-publish ## sam build target: publish the function as $(ARTIFACTS_DIR)/bootstrap
 
@@ -122,6 +122,9 @@ publish-native: ## Publish the Native AOT executable the image ships, for this m
 
 bench: ## The service as the image ships it (Native AOT), its JIT build and the Python peer on ../shared/bench (moto): CPU/request, peak RSS, ready; BENCH_RUNS=2 BENCH_VARIANTS="aot fdd peer"
 	bash bench/bench.sh shared
+
+bench-guard: ## The perf guard of make test: Native AOT vs the peer, interleaved, median ratio of CPU/request; GUARD_MAX_GET=0.40 GUARD_MAX_POST=0.55
+	bash bench/bench.sh guard
 
 bench-saturation: ## Each server at its limit against a stub backend (bench/stub_backend.py): req/s per core, CPU ms/request; BENCH_RUNS=2
 	bash bench/bench.sh saturation

@@ -4,6 +4,7 @@
     python3 bench/interleave.py --server 'LABEL=SHELL CMD using $PORT' --server ... [--reference LABEL]
                                 [--backend stub|moto] [--users 100] [--routes get,post] [--rounds 5]
                                 [--seconds 3] [--concurrency 8] [--warmup-seconds 2] [--json-out FILE]
+                                [--check LABEL --max-ratio get=0.85 --max-ratio post=0.90 --junit FILE]
 
 Every server is started once against one backend (bench/stub_backend.py: canned DynamoDB/S3 answers that cost
 almost nothing, or moto_server seeded with --users users as ../shared/bench/run.py seeds it) and kept running.
@@ -15,6 +16,10 @@ wrk completed in that window: CPU milliseconds per request. Each server's runs i
 seconds of each other, so whatever the machine does to one (another build starting, frequency, cache pressure) it
 mostly does to its neighbours; the ratio of a server to the reference is taken round by round and its median
 reported. Prints a table per route and one JSON line ("INTERLEAVE_JSON ...").
+With --check, the median ratio of that server on each route named in --max-ratio must not exceed the bound, and
+neither it nor the reference may answer anything but 2xx (a refused request measures the refusal); the verdicts are
+printed, written as JUnit XML to --junit, and the exit status is 1 when one fails (the perf guard of make test).
+POST /user sends a complete PNG (bench/valid_png.py), not benchlib's malformed one, which the service refuses (415).
 Loopback only; every run is bounded by --seconds; every process started here is stopped at exit.
 """
 import argparse, http.client, json, os, statistics, sys, threading, time, uuid
@@ -24,8 +29,12 @@ SHARED = os.environ.get("BENCH_SHARED", os.path.join(HERE, "..", "..", "shared",
 sys.path.insert(0, os.path.abspath(SHARED))
 sys.path.insert(0, HERE)
 import run as shared  # noqa: E402  (../shared/bench/run.py: /proc helpers, wrk scripts, seeding)
+from valid_png import patch  # noqa: E402
 from benchlib import Moto, spawn, free_port, api_env, WORK  # noqa: E402
 from saturation import Endpoint, Stub, wait_live  # noqa: E402
+from xml.sax.saxutils import quoteattr  # noqa: E402
+
+patch(shared)
 
 TABLE, BUCKET = "users", "users-avatars"
 ROUTES = {"get": "GET /users", "post": "POST /user"}
@@ -83,7 +92,13 @@ def main():
     ap.add_argument("--wrk-threads", type=int, default=2)
     ap.add_argument("--startup-timeout", type=float, default=60)
     ap.add_argument("--json-out")
+    ap.add_argument("--check", help="the label whose median ratios --max-ratio bounds")
+    ap.add_argument("--max-ratio", action="append", default=[], help="ROUTE=BOUND, e.g. get=0.85 (with --check)")
+    ap.add_argument("--junit", help="the verdicts of --check as JUnit XML")
     args = ap.parse_args()
+    bounds = {k.strip(): float(v) for k, _, v in (m.partition("=") for m in args.max_ratio)}
+    if bounds and not args.check:
+        raise SystemExit("--max-ratio needs --check LABEL")
     shared.ensure_wrk()
     servers = [(s.partition("=")[0], s.partition("=")[2]) for s in args.server]
     labels = [label for label, _ in servers]
@@ -91,6 +106,10 @@ def main():
     if reference not in labels:
         raise SystemExit(f"--reference {reference} is not one of {labels}")
     routes = [r.strip() for r in args.routes.split(",") if r.strip()]
+    if args.check and (args.check not in labels or args.check == reference):
+        raise SystemExit(f"--check {args.check} must be one of {labels} other than the reference {reference}")
+    if set(bounds) - set(routes):
+        raise SystemExit(f"--max-ratio names routes not measured: {sorted(set(bounds) - set(routes))}")
 
     if args.backend == "stub":
         stub = Stub(args.users)
@@ -177,6 +196,42 @@ def main():
                   f"{min(s['ratios']):>7.3f}-{max(s['ratios']):<7.3f}{s['rps_median']:>8.0f}{s['p99_ms_median']:>8.1f}"
                   f"{s['cores_median']:>7.2f}{s['non2xx'] + s['socket_errors']:>7}"
                   f"{result['servers'][label]['peak_rss_mb']:>8.0f}MB")
+
+    if args.check:
+        sys.exit(check(result, args.check, reference, bounds, args.junit))
+
+
+def check(result, label, reference, bounds, junit):
+    """The guard's verdict per route: median ratio within its bound, every request of both servers a 2xx."""
+    cases = []
+    print(f"\nguard: {label} against {reference}, median of {result['rounds']} interleaved ratios of CPU ms per request")
+    for route, bound in bounds.items():
+        s, ref = result["routes"][route][label], result["routes"][route][reference]
+        refused = {l: x["non2xx"] + x["socket_errors"] for l, x in ((label, s), (reference, ref))}
+        problems = []
+        if s["ratio_median"] > bound:
+            problems.append(f"median ratio {s['ratio_median']:.3f} > {bound:.3f}")
+        problems += [f"{l}: {n} non-2xx or failed requests" for l, n in refused.items() if n]
+        verdict = "FAILED: " + "; ".join(problems) if problems else "ok"
+        print(f"  {ROUTES[route]:<11} {s['cpu_ms_per_req_median']:.3f} vs {ref['cpu_ms_per_req_median']:.3f} ms/req, "
+              f"ratio {s['ratio_median']:.3f} (rounds {min(s['ratios']):.3f}-{max(s['ratios']):.3f}), bound {bound:.3f}: "
+              f"{verdict}")
+        cases.append((route, bound, s, problems))
+    if junit:
+        os.makedirs(os.path.dirname(os.path.abspath(junit)), exist_ok=True)
+        failures = sum(1 for c in cases if c[3])
+        with open(junit, "w") as f:
+            f.write(f'<?xml version="1.0" encoding="utf-8"?>\n<testsuites tests="{len(cases)}" failures="{failures}">\n'
+                    f'<testsuite name="perf-guard" tests="{len(cases)}" failures="{failures}" '
+                    f'time="{result["elapsed_s"]}">\n')
+            for route, bound, s, problems in cases:
+                name = f"{ROUTES[route]} CPU per request within x{bound:g} of {reference}"
+                f.write(f'<testcase classname="perf-guard" name={quoteattr(name)}>')
+                if problems:
+                    f.write(f'<failure message={quoteattr("; ".join(problems))}/>')
+                f.write(f'<system-out>{s["ratios"]}</system-out></testcase>\n')
+            f.write("</testsuite>\n</testsuites>\n")
+    return 1 if any(c[3] for c in cases) else 0
 
 
 if __name__ == "__main__":
