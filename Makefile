@@ -85,7 +85,7 @@ LAMBDA_PUBLISH_FLAGS_jit := --self-contained true -p:PublishReadyToRun=false
 # AOT analysis warnings stay warnings for this publish only (the build proper keeps warnings as errors).
 LAMBDA_PUBLISH_FLAGS_aot := -p:PublishAot=true -p:StripSymbols=true $(if $(shell command -v clang 2>/dev/null),,-p:CppCompilerAndLinker=gcc)
 
-.PHONY: build-UsersApiFunction lambda-publish lambda-local lambda-bench bench bench-guard bench-saturation bench-list bench-lambda-list bench-micro bench-profile publish-native
+.PHONY: build-UsersApiFunction lambda-publish lambda-local lambda-bench bench bench-guard bench-saturation bench-list bench-read-units bench-lambda-list bench-micro bench-profile publish-native
 
 build-UsersApiFunction: lambda-publish ## sam build target: publish the function as $(ARTIFACTS_DIR)/bootstrap
 
@@ -133,6 +133,10 @@ bench-list: ## GET /users at 100 / 10,000 / 100,000 users, service (as the image
 	$(MAKE) --no-print-directory publish-native
 	python3 bench/list_scale.py --backend stub --label users-api --sizes 100,10000,100000 --reps 5 --server 'cd $(NATIVE_OUT) && exec ./Users.Functions'
 	python3 bench/list_scale.py --backend stub --label peer --sizes 100,10000,100000 --reps 5 --server 'cd ../shared/bench && exec /usr/bin/python3 /usr/bin/gunicorn -w 2 -b 127.0.0.1:$$PORT peer_flask:app'
+
+bench-read-units: ## DynamoDB read units per GET /users at 100 / 10,000 / 100,000 users, without sharing, coalesced, with a snapshot (bench/read_units.py, Native AOT, Scan-counting stub)
+	$(MAKE) --no-print-directory publish-native
+	python3 bench/read_units.py --sizes 100,10000,100000 --server 'cd $(NATIVE_OUT) && exec ./Users.Functions'
 
 bench-profile: ## Where the CPU goes at saturation: perf over the Native AOT build against the stub backend (bench/profile.sh); ROUTE=get|post
 	bash bench/profile.sh $(or $(ROUTE),get)
