@@ -85,7 +85,7 @@ LAMBDA_PUBLISH_FLAGS_jit := --self-contained true -p:PublishReadyToRun=false
 # AOT analysis warnings stay warnings for this publish only (the build proper keeps warnings as errors).
 LAMBDA_PUBLISH_FLAGS_aot := -p:PublishAot=true -p:StripSymbols=true $(if $(shell command -v clang 2>/dev/null),,-p:CppCompilerAndLinker=gcc)
 
-.PHONY: build-UsersApiFunction lambda-publish lambda-local lambda-bench bench bench-guard bench-saturation bench-list bench-read-units bench-lambda-list bench-micro bench-profile publish-native
+.PHONY: build-UsersApiFunction lambda-publish lambda-local lambda-bench bench bench-layers bench-guard native-rid bench-saturation bench-list bench-read-units bench-lambda-list bench-micro bench-profile publish-native
 
 build-UsersApiFunction: lambda-publish ## sam build target: publish the function as $(ARTIFACTS_DIR)/bootstrap
 
@@ -122,6 +122,12 @@ publish-native: ## Publish the Native AOT executable the image ships, for this m
 
 bench: ## The service as the image ships it (Native AOT), its JIT build and the Python peer on ../shared/bench (moto): CPU/request, peak RSS, ready; BENCH_RUNS=2 BENCH_VARIANTS="aot fdd peer"
 	bash bench/bench.sh shared
+
+native-rid: # The runtime identifier of this machine (bench/bench.sh)
+	@echo $(NATIVE_RID)
+
+bench-layers: ## The floor (bench/Users.Floor), the service and the service without each layer (bench/Users.Layers), interleaved: CPU/request per layer
+	bash bench/bench.sh layers
 
 bench-guard: ## The perf guard of make test: Native AOT vs the peer, interleaved, median ratio of CPU/request; GUARD_MAX_GET=0.40 GUARD_MAX_POST=0.55
 	bash bench/bench.sh guard

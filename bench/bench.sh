@@ -2,6 +2,9 @@
 # The Users API measured side by side with the Python peer of ../shared/bench (docs/performance.md).
 #   bench/bench.sh shared       make bench: ../shared/bench/run.py (moto backend) for each variant, then the table
 #   bench/bench.sh saturation   make bench-saturation: bench/saturation.py (stub backend, each server at its limit)
+#   bench/bench.sh layers       make bench-layers: the floor (bench/Users.Floor), the service, and the service with each
+#                               layer left out (bench/Users.Layers, BENCH_LAYERS_OFF), interleaved in one sitting on
+#                               the stub backend at c=32 (LAYERS_BACKEND=moto LAYERS_CONCURRENCY=8: at the shared bench)
 #   bench/bench.sh guard        make test's perf step: the aot build and the peer in one interleaved sitting
 #                               (bench/interleave.py, moto backend), failing past GUARD_MAX_GET (0.40) / GUARD_MAX_POST (0.55)
 # Variants (BENCH_VARIANTS, default "aot fdd peer"):
@@ -40,6 +43,11 @@ publish() {
       echo "publishing aot (make publish-native: the Dockerfile's publish) -> ${aot_dir#"$root"/}"
       make --no-print-directory publish-native NATIVE_OUT="$aot_dir" \
         >"$out/publish-aot.log" 2>&1 || { cat "$out/publish-aot.log" >&2; return 1; } ;;
+    floor|layers)
+      echo "publishing $1 (Native AOT, as make publish-native) -> artifacts/bench/$1"
+      dotnet publish "bench/Users.${1^}/Users.${1^}.csproj" -c Release -r "$(make --no-print-directory -s native-rid)" \
+        -p:PublishAot=true -p:StripSymbols=true -o "artifacts/bench/$1" --nologo -v quiet \
+        >"$out/publish-$1.log" 2>&1 || { cat "$out/publish-$1.log" >&2; return 1; } ;;
   esac
 }
 
@@ -60,6 +68,21 @@ label_for() { case $1 in aot) echo users-api ;; fdd) echo users-api-jit ;; *) ec
 if [[ " $variants " == *" peer "* ]] && ! { [ -x /usr/bin/gunicorn ] && /usr/bin/python3 -c 'import flask, boto3' 2>/dev/null; }; then
   echo "installing the peer's stack (gunicorn, Flask, boto3) with apt-get"
   apt-get install -y gunicorn python3-flask python3-boto3 >"$out/apt-peer.log" 2>&1 || { cat "$out/apt-peer.log" >&2; exit 1; }
+fi
+
+# The layer table: one sitting, every server started once and driven in turn, ratios to the floor.
+if [ "$mode" = layers ]; then
+  if [ "${BENCH_PUBLISH:-1}" != 0 ]; then for v in aot floor layers; do publish "$v"; done; fi
+  settings="REGISTER_RATE_LIMIT_PER_MINUTE=60000 REGISTER_RATE_LIMIT_BURST=100000"
+  servers=(--server "floor=cd '$root/artifacts/bench/floor' && exec ./Users.Floor" --server "users-api=$(command_for aot)")
+  for layer in ${LAYERS:-none telemetry logging accesslog errors admission apidoc health reconciler}; do
+    off=$layer; [ "$layer" != none ] || off=
+    servers+=(--server "without-$layer=cd '$root/artifacts/bench/layers' && exec env $settings METRICS_PORT=$(free_port) BENCH_LAYERS_OFF=$off ./Users.Layers")
+  done
+  BENCH_SHARED="$shared" python3 bench/interleave.py --backend "${LAYERS_BACKEND:-stub}" --users "$users" \
+    --rounds "${LAYERS_ROUNDS:-3}" --seconds "${LAYERS_SECONDS:-3}" --concurrency "${LAYERS_CONCURRENCY:-32}" \
+    --reference floor "${servers[@]}" --json-out "$out/layers-$(date -u +%Y%m%dT%H%M%SZ).jsonl" | grep -v '^INTERLEAVE_JSON '
+  exit
 fi
 
 # The guard: one sitting, both servers started once and driven in turn (docs/performance.md, "The perf guard").
