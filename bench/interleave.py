@@ -31,7 +31,7 @@ sys.path.insert(0, HERE)
 import run as shared  # noqa: E402  (../shared/bench/run.py: /proc helpers, wrk scripts, seeding)
 from valid_png import patch  # noqa: E402
 from benchlib import Moto, spawn, free_port, api_env, WORK  # noqa: E402
-from saturation import Endpoint, Stub, wait_live  # noqa: E402
+from saturation import Endpoint, Stub, emit_json, wait_live  # noqa: E402
 from xml.sax.saxutils import quoteattr  # noqa: E402
 
 patch(shared)
@@ -177,11 +177,7 @@ def main():
     result["loadavg_after"] = os.getloadavg()[0]
     result["elapsed_s"] = round(elapsed, 1)
 
-    line = json.dumps(result, separators=(",", ":"))
-    print("INTERLEAVE_JSON " + line, flush=True)
-    if args.json_out:
-        with open(args.json_out, "a") as f:
-            f.write(line + "\n")
+    emit_json("INTERLEAVE_JSON", result, args.json_out)
     print(f"\ninterleaved: {args.backend} backend, {args.users} users, c={args.concurrency}, {args.rounds} rounds x "
           f"{args.seconds:g} s per server and route, {os.cpu_count()} cores, load average "
           f"{result['loadavg_before']:.1f} -> {result['loadavg_after']:.1f}, backend {result['backend_cores']} cores")

@@ -52,6 +52,15 @@ class Stub:
                 time.sleep(0.05)
 
 
+def emit_json(tag, result, json_out):
+    """The result as one JSON line on stdout after its tag, and appended to json_out when given."""
+    line = json.dumps(result, separators=(",", ":"))
+    print(f"{tag} {line}", flush=True)
+    if json_out:
+        with open(json_out, "a") as f:
+            f.write(line + "\n")
+
+
 def wait_live(port, proc, timeout, log):
     t0 = time.time()
     while time.time() - t0 < timeout:
@@ -147,11 +156,7 @@ def main():
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, 9)
         results.append(res)
-        line = json.dumps(res, separators=(",", ":"))
-        print("SATURATION_JSON " + line, flush=True)
-        if args.json_out:
-            with open(args.json_out, "a") as f:
-                f.write(line + "\n")
+        emit_json("SATURATION_JSON", res, args.json_out)
 
     print(f"\nsaturation: stub backend, {args.users} users per Scan, c={args.concurrency}, {args.seconds} s per route, "
           f"{os.cpu_count()} cores")
