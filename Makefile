@@ -85,7 +85,7 @@ LAMBDA_PUBLISH_FLAGS_jit := --self-contained true -p:PublishReadyToRun=false
 # AOT analysis warnings stay warnings for this publish only (the build proper keeps warnings as errors).
 LAMBDA_PUBLISH_FLAGS_aot := -p:PublishAot=true -p:StripSymbols=true $(if $(shell command -v clang 2>/dev/null),,-p:CppCompilerAndLinker=gcc)
 
-.PHONY: build-UsersApiFunction lambda-publish lambda-local lambda-bench bench bench-layers bench-guard native-rid bench-saturation bench-list bench-read-units bench-lambda-list bench-micro bench-profile publish-native
+.PHONY: build-UsersApiFunction lambda-publish lambda-local lambda-bench bench bench-charts bench-layers bench-guard native-rid bench-saturation bench-list bench-read-units bench-lambda-list bench-micro bench-profile publish-native
 
 build-UsersApiFunction: lambda-publish ## sam build target: publish the function as $(ARTIFACTS_DIR)/bootstrap
 
@@ -129,6 +129,10 @@ native-rid: # The runtime identifier of this machine (bench/bench.sh)
 bench-layers: ## The floor (bench/Users.Floor), the service and the service without each layer (bench/Users.Layers), interleaved: CPU/request per layer
 	bash bench/bench.sh layers
 
+bench-charts: ## docs/img/*.svg from the latest results of bench-guard, bench-layers and bench-read-units under .local/bench (python3-matplotlib)
+	/usr/bin/python3 bench/charts.py $(foreach k,guard layers,$(if $(wildcard .local/bench/$(k)-*.jsonl),--$(k) $(lastword $(sort $(wildcard .local/bench/$(k)-*.jsonl))))) \
+		$(if $(wildcard .local/bench/read-units.log),--read-units .local/bench/read-units.log)
+
 bench-guard: ## The perf guard of make test: Native AOT vs the peer, interleaved, median ratio of CPU/request; GUARD_MAX_GET=0.40 GUARD_MAX_POST=0.55
 	bash bench/bench.sh guard
 
@@ -142,7 +146,8 @@ bench-list: ## GET /users at 100 / 10,000 / 100,000 users, service (as the image
 
 bench-read-units: ## DynamoDB read units per GET /users at 100 / 10,000 / 100,000 users, without sharing, coalesced, with a snapshot (bench/read_units.py, Native AOT, Scan-counting stub)
 	$(MAKE) --no-print-directory publish-native
-	python3 bench/read_units.py --sizes 100,10000,100000 --server 'cd $(NATIVE_OUT) && exec ./Users.Functions'
+	mkdir -p .local/bench
+	python3 bench/read_units.py --sizes 100,10000,100000 --server 'cd $(NATIVE_OUT) && exec ./Users.Functions' | tee .local/bench/read-units.log
 
 bench-profile: ## Where the CPU goes at saturation: perf over the Native AOT build against the stub backend (bench/profile.sh); ROUTE=get|post
 	bash bench/profile.sh $(or $(ROUTE),get)
