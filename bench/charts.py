@@ -55,7 +55,7 @@ def cpu_bars(result, title, path, horizontal=False):
     fig.suptitle(f"{title}: {result['backend']} backend, {result['users']} users, c={result['concurrency']}, "
                  f"{result['rounds']} interleaved rounds", fontsize=9)
     fig.tight_layout()
-    fig.savefig(path)
+    fig.savefig(path, metadata={"Date": None})
     plt.close(fig)
 
 
@@ -71,7 +71,7 @@ def read_units(rows, path):
     ax.set_title("Read units per list, 8 simultaneous lists per burst", fontsize=10)
     ax.legend(fontsize=8); ax.grid(True, which="both", alpha=0.3)
     fig.tight_layout()
-    fig.savefig(path)
+    fig.savefig(path, metadata={"Date": None})
     plt.close(fig)
 
 
