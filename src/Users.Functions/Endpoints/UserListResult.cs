@@ -40,18 +40,12 @@ internal sealed partial class UserListResult(SharedUserList lists, ListUsers lis
             return;
         }
 
-        if (list.ETag is { } etag)
+        if (list.ETag is { } etag && NotModified(response, etag))
         {
-            response.Headers.ETag = etag;
-            if (EntityTags.Matches(ifNoneMatch, etag))
-            {
-                response.StatusCode = StatusCodes.Status304NotModified;
-                return;
-            }
+            return;
         }
 
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "application/json; charset=utf-8";
+        StartJson(response);
         var body = response.BodyWriter;
         var any = false;
         body.Write("["u8);
@@ -143,22 +137,37 @@ internal sealed partial class UserListResult(SharedUserList lists, ListUsers lis
 
         body.Write("]"u8);
         var response = httpContext.Response;
-        var etag = EntityTags.Of(body.WrittenSpan, link);
-        response.Headers.ETag = etag;
         if (link is not null)
         {
             response.Headers.Link = link;
         }
 
-        if (EntityTags.Matches(ifNoneMatch, etag))
+        if (NotModified(response, EntityTags.Of(body.WrittenSpan, link)))
         {
-            response.StatusCode = StatusCodes.Status304NotModified;
             return;
         }
 
+        StartJson(response);
+        await response.BodyWriter.WriteAsync(body.WrittenMemory, httpContext.RequestAborted);
+    }
+
+    /// <summary>Tags the response with <paramref name="etag"/>; a 304 without a body (true) when the client holds it already.</summary>
+    private bool NotModified(HttpResponse response, string etag)
+    {
+        response.Headers.ETag = etag;
+        if (!EntityTags.Matches(ifNoneMatch, etag))
+        {
+            return false;
+        }
+
+        response.StatusCode = StatusCodes.Status304NotModified;
+        return true;
+    }
+
+    private static void StartJson(HttpResponse response)
+    {
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "application/json; charset=utf-8";
-        await response.BodyWriter.WriteAsync(body.WrittenMemory, httpContext.RequestAborted);
     }
 
     /// <summary>The next page within the request timeout; the timer runs only while a page is being waited for.</summary>
