@@ -91,7 +91,7 @@ LAMBDA_PUBLISH_FLAGS_jit := --self-contained true -p:PublishReadyToRun=false
 # AOT analysis warnings stay warnings for this publish only (the build proper keeps warnings as errors).
 LAMBDA_PUBLISH_FLAGS_aot := -p:PublishAot=true -p:StripSymbols=true $(if $(shell command -v clang 2>/dev/null),,-p:CppCompilerAndLinker=gcc)
 
-.PHONY: build-UsersApiFunction build-UsersSweepFunction lambda-publish lambda-local lambda-bench bench bench-sweep bench-saturation bench-list bench-lambda-list bench-micro bench-profile publish-native
+.PHONY: build-UsersApiFunction build-UsersSweepFunction lambda-publish lambda-local lambda-bench bench bench-sweep bench-charts bench-layers bench-guard native-rid bench-saturation bench-list bench-read-units bench-lambda-list bench-micro bench-profile publish-native
 
 build-UsersApiFunction: lambda-publish ## sam build target: publish the function as $(ARTIFACTS_DIR)/bootstrap
 
@@ -138,6 +138,19 @@ bench-sweep: ## The avatar sweep over 1,000 / 10,000 / 100,000 users and avatars
 	$(MAKE) --no-print-directory publish-native
 	python3 bench/sweep_scale.py --app $(NATIVE_OUT)/Users.Functions --sizes $(or $(SWEEP_SIZES),1000,10000,100000)
 
+native-rid: # The runtime identifier of this machine (bench/bench.sh)
+	@echo $(NATIVE_RID)
+
+bench-layers: ## The floor (bench/Users.Floor), the service and the service without each layer (bench/Users.Layers), interleaved: CPU/request per layer
+	bash bench/bench.sh layers
+
+bench-charts: ## docs/img/*.svg from the latest results of bench-guard, bench-layers and bench-read-units under .local/bench (python3-matplotlib)
+	/usr/bin/python3 bench/charts.py $(foreach k,guard layers,$(if $(wildcard .local/bench/$(k)-*.jsonl),--$(k) $(lastword $(sort $(wildcard .local/bench/$(k)-*.jsonl))))) \
+		$(if $(wildcard .local/bench/read-units.log),--read-units .local/bench/read-units.log)
+
+bench-guard: ## The perf guard of make test: Native AOT vs the peer, interleaved, median ratio of CPU/request; GUARD_MAX_GET=0.40 GUARD_MAX_POST=0.55
+	bash bench/bench.sh guard
+
 bench-saturation: ## Each server at its limit against a stub backend (bench/stub_backend.py): req/s per core, CPU ms/request; BENCH_RUNS=2
 	bash bench/bench.sh saturation
 
@@ -145,6 +158,11 @@ bench-list: ## GET /users at 100 / 10,000 / 100,000 users, service (as the image
 	$(MAKE) --no-print-directory publish-native
 	python3 bench/list_scale.py --backend stub --label users-api --sizes 100,10000,100000 --reps 5 --server 'cd $(NATIVE_OUT) && exec ./Users.Functions'
 	python3 bench/list_scale.py --backend stub --label peer --sizes 100,10000,100000 --reps 5 --server 'cd ../shared/bench && exec /usr/bin/python3 /usr/bin/gunicorn -w 2 -b 127.0.0.1:$$PORT peer_flask:app'
+
+bench-read-units: ## DynamoDB read units per GET /users at 100 / 10,000 / 100,000 users, without sharing, coalesced, with a snapshot (bench/read_units.py, Native AOT, Scan-counting stub)
+	$(MAKE) --no-print-directory publish-native
+	mkdir -p .local/bench
+	python3 bench/read_units.py --sizes 100,10000,100000 --server 'cd $(NATIVE_OUT) && exec ./Users.Functions' | tee .local/bench/read-units.log
 
 bench-profile: ## Where the CPU goes at saturation: perf over the Native AOT build against the stub backend (bench/profile.sh); ROUTE=get|post
 	bash bench/profile.sh $(or $(ROUTE),get)

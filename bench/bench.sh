@@ -2,6 +2,11 @@
 # The Users API measured side by side with the Python peer of ../shared/bench (docs/performance.md).
 #   bench/bench.sh shared       make bench: ../shared/bench/run.py (moto backend) for each variant, then the table
 #   bench/bench.sh saturation   make bench-saturation: bench/saturation.py (stub backend, each server at its limit)
+#   bench/bench.sh layers       make bench-layers: the floor (bench/Users.Floor), the service, and the service with each
+#                               layer left out (bench/Users.Layers, BENCH_LAYERS_OFF), interleaved in one sitting on
+#                               the stub backend at c=32 (LAYERS_BACKEND=moto LAYERS_CONCURRENCY=8: at the shared bench)
+#   bench/bench.sh guard        make test's perf step: the aot build and the peer in one interleaved sitting
+#                               (bench/interleave.py, moto backend), failing past GUARD_MAX_GET (0.40) / GUARD_MAX_POST (0.55)
 # Variants (BENCH_VARIANTS, default "aot fdd peer"):
 #   aot   the service as the container ships it: the Native AOT publish of the Dockerfile, run natively (label users-api)
 #   fdd   the framework-dependent JIT build `make run` uses (label users-api-jit)
@@ -20,6 +25,9 @@ variants=${BENCH_VARIANTS:-aot fdd peer}
 runs=${BENCH_RUNS:-2}
 users=${BENCH_USERS:-100}
 out=$root/.local/bench
+# The guard reuses make publish-native's default output, which make test's reliability step has just published.
+aot_dir=$root/artifacts/bench/aot
+[ "$mode" != guard ] || aot_dir=${NATIVE_OUT:-$root/artifacts/native}
 mkdir -p "$out"
 [ -f "$shared/run.py" ] || { echo "no $shared/run.py (set BENCH_SHARED)" >&2; exit 1; }
 # shellcheck source=scripts/lib/net.sh
@@ -32,9 +40,14 @@ publish() {
       dotnet publish src/Users.Functions/Users.Functions.csproj -c Release -o artifacts/bench/fdd -p:UseAppHost=false \
         --nologo -v quiet >"$out/publish-fdd.log" 2>&1 || { cat "$out/publish-fdd.log" >&2; return 1; } ;;
     aot)
-      echo "publishing aot (make publish-native: the Dockerfile's publish) -> artifacts/bench/aot"
-      make --no-print-directory publish-native NATIVE_OUT="$root/artifacts/bench/aot" \
+      echo "publishing aot (make publish-native: the Dockerfile's publish) -> ${aot_dir#"$root"/}"
+      make --no-print-directory publish-native NATIVE_OUT="$aot_dir" \
         >"$out/publish-aot.log" 2>&1 || { cat "$out/publish-aot.log" >&2; return 1; } ;;
+    floor|layers)
+      echo "publishing $1 (Native AOT, as make publish-native) -> artifacts/bench/$1"
+      dotnet publish "bench/Users.${1^}/Users.${1^}.csproj" -c Release -r "$(make --no-print-directory -s native-rid)" \
+        -p:PublishAot=true -p:StripSymbols=true -o "artifacts/bench/$1" --nologo -v quiet \
+        >"$out/publish-$1.log" 2>&1 || { cat "$out/publish-$1.log" >&2; return 1; } ;;
   esac
 }
 
@@ -43,7 +56,7 @@ command_for() {
   settings="REGISTER_RATE_LIMIT_PER_MINUTE=60000 REGISTER_RATE_LIMIT_BURST=100000 METRICS_PORT=$(free_port)"
   case $1 in
     fdd) echo "cd '$root/artifacts/bench/fdd' && exec env $settings dotnet Users.Functions.dll" ;;
-    aot) echo "cd '$root/artifacts/bench/aot' && exec env $settings ./Users.Functions" ;;
+    aot) echo "cd '$aot_dir' && exec env $settings ./Users.Functions" ;;
     peer) echo "cd '$shared' && exec /usr/bin/python3 /usr/bin/gunicorn -w 2 -b 127.0.0.1:\$PORT peer_flask:app" ;;
     *) echo "unknown variant $1" >&2; return 1 ;;
   esac
@@ -55,6 +68,34 @@ label_for() { case $1 in aot) echo users-api ;; fdd) echo users-api-jit ;; *) ec
 if [[ " $variants " == *" peer "* ]] && ! { [ -x /usr/bin/gunicorn ] && /usr/bin/python3 -c 'import flask, boto3' 2>/dev/null; }; then
   echo "installing the peer's stack (gunicorn, Flask, boto3) with apt-get"
   apt-get install -y gunicorn python3-flask python3-boto3 >"$out/apt-peer.log" 2>&1 || { cat "$out/apt-peer.log" >&2; exit 1; }
+fi
+
+# The layer table: one sitting, every server started once and driven in turn, ratios to the floor.
+if [ "$mode" = layers ]; then
+  if [ "${BENCH_PUBLISH:-1}" != 0 ]; then for v in aot floor layers; do publish "$v"; done; fi
+  settings="REGISTER_RATE_LIMIT_PER_MINUTE=60000 REGISTER_RATE_LIMIT_BURST=100000"
+  servers=(--server "floor=cd '$root/artifacts/bench/floor' && exec ./Users.Floor" --server "users-api=$(command_for aot)")
+  for layer in ${LAYERS:-none telemetry logging accesslog errors admission apidoc health reconciler}; do
+    off=$layer; [ "$layer" != none ] || off=
+    servers+=(--server "without-$layer=cd '$root/artifacts/bench/layers' && exec env $settings METRICS_PORT=$(free_port) BENCH_LAYERS_OFF=$off ./Users.Layers")
+  done
+  BENCH_SHARED="$shared" python3 bench/interleave.py --backend "${LAYERS_BACKEND:-stub}" --users "$users" \
+    --rounds "${LAYERS_ROUNDS:-3}" --seconds "${LAYERS_SECONDS:-3}" --concurrency "${LAYERS_CONCURRENCY:-32}" \
+    --reference floor "${servers[@]}" --json-out "$out/layers-$(date -u +%Y%m%dT%H%M%SZ).jsonl" | grep -v '^INTERLEAVE_JSON '
+  exit
+fi
+
+# The guard: one sitting, both servers started once and driven in turn (docs/performance.md, "The perf guard").
+if [ "$mode" = guard ]; then
+  [ "${BENCH_PUBLISH:-1}" = 0 ] || publish aot
+  mkdir -p artifacts/test-results/perf
+  BENCH_SHARED="$shared" python3 bench/interleave.py --backend moto --users "$users" \
+    --rounds "${GUARD_ROUNDS:-7}" --seconds "${GUARD_SECONDS:-3}" --concurrency "${BENCH_CONCURRENCY:-8}" \
+    --server "$(label_for aot)=$(command_for aot)" --server "peer=$(command_for peer)" --reference peer \
+    --check "$(label_for aot)" --max-ratio "get=${GUARD_MAX_GET:-0.40}" --max-ratio "post=${GUARD_MAX_POST:-0.55}" \
+    --json-out "$out/guard-$(date -u +%Y%m%dT%H%M%SZ).jsonl" --junit artifacts/test-results/perf/guard.xml |
+    grep -v '^INTERLEAVE_JSON '
+  exit
 fi
 
 if [ "${BENCH_PUBLISH:-1}" != 0 ]; then
@@ -69,7 +110,7 @@ for run in $(seq "$runs"); do
     echo "== sitting $run/$runs: $(label_for "$v") ($mode) — load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
     case $mode in
       shared)
-        python3 "$shared/run.py" --label "$(label_for "$v")" --users "$users" --warmup "${BENCH_WARMUP:-800}" \
+        BENCH_SHARED=$shared python3 bench/valid_png.py --label "$(label_for "$v")" --users "$users" --warmup "${BENCH_WARMUP:-800}" \
           --seconds "${BENCH_SECONDS:-20}" --concurrency "${BENCH_CONCURRENCY:-8}" --json-out "$json" \
           --server "$(command_for "$v")" | grep -v '^BENCH_JSON ' ;;
       saturation)

@@ -33,6 +33,34 @@ class Endpoint:
         self.url = url
 
 
+class Stub:
+    """bench/stub_backend.py on a free loopback port (stopped at exit with every process benchlib.spawn started)."""
+
+    def __init__(self, users, extra=()):
+        port = free_port()
+        self.url = f"http://127.0.0.1:{port}"
+        self.proc = spawn([sys.executable, os.path.join(HERE, "stub_backend.py"), "--port", str(port),
+                           "--users", str(users), *extra], log=str(WORK / "stub.log"))
+        deadline = time.time() + 10
+        while True:
+            try:
+                c = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+                c.request("HEAD", f"/{BUCKET}"); c.getresponse().read(); c.close(); break
+            except OSError:
+                if time.time() > deadline:
+                    raise SystemExit("stub backend did not start")
+                time.sleep(0.05)
+
+
+def emit_json(tag, result, json_out):
+    """The result as one JSON line on stdout after its tag, and appended to json_out when given."""
+    line = json.dumps(result, separators=(",", ":"))
+    print(f"{tag} {line}", flush=True)
+    if json_out:
+        with open(json_out, "a") as f:
+            f.write(line + "\n")
+
+
 def wait_live(port, proc, timeout, log):
     t0 = time.time()
     while time.time() - t0 < timeout:
@@ -98,19 +126,8 @@ def main():
     args = ap.parse_args()
     shared.ensure_wrk()
 
-    stub_port = free_port()
-    stub = spawn([sys.executable, os.path.join(HERE, "stub_backend.py"), "--port", str(stub_port),
-                  "--users", str(args.users)], log=str(WORK / "stub.log"))
-    backend = Endpoint(f"http://127.0.0.1:{stub_port}")
-    deadline = time.time() + 10
-    while True:
-        try:
-            c = http.client.HTTPConnection("127.0.0.1", stub_port, timeout=1)
-            c.request("HEAD", f"/{BUCKET}"); c.getresponse().read(); c.close(); break
-        except OSError:
-            if time.time() > deadline:
-                raise SystemExit("stub backend did not start")
-            time.sleep(0.05)
+    stub = Stub(args.users)
+    backend = Endpoint(stub.url)
 
     tag = uuid.uuid4().hex[:6]
     results = []
@@ -126,8 +143,8 @@ def main():
             res = {"label": label, "server": cmd, "users": args.users, "seconds": args.seconds,
                    "concurrency": args.concurrency, "cores": os.cpu_count(), "startup_s": round(startup, 3),
                    "loadavg_before": os.getloadavg()[0]}
-            res["get_users"] = phase(base, shared.LUA_GET, args, proc.pid, stub.pid)
-            res["post_user"] = phase(base, shared.lua_post(tag + label[:4]), args, proc.pid, stub.pid)
+            res["get_users"] = phase(base, shared.LUA_GET, args, proc.pid, stub.proc.pid)
+            res["post_user"] = phase(base, shared.lua_post(tag + label[:4]), args, proc.pid, stub.proc.pid)
             res["loadavg_after"] = os.getloadavg()[0]
         finally:
             try:
@@ -139,11 +156,7 @@ def main():
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, 9)
         results.append(res)
-        line = json.dumps(res, separators=(",", ":"))
-        print("SATURATION_JSON " + line, flush=True)
-        if args.json_out:
-            with open(args.json_out, "a") as f:
-                f.write(line + "\n")
+        emit_json("SATURATION_JSON", res, args.json_out)
 
     print(f"\nsaturation: stub backend, {args.users} users per Scan, c={args.concurrency}, {args.seconds} s per route, "
           f"{os.cpu_count()} cores")

@@ -8,6 +8,7 @@ It answers, as one AWS endpoint (AWS_ENDPOINT_URL, S3 path-style), the calls the
   DynamoDB (POST /, X-Amz-Target: DynamoDB_20120810.<Op>): Scan (one page of --users items), PutItem ({}),
     GetItem (one item), DescribeTable (an ACTIVE table keyed by email);
   S3: PUT /bucket/key (PutObject: 200 with an ETag), DELETE /bucket/key (204), HEAD /bucket (200).
+GET /__stub/counts answers the DynamoDB calls answered so far, by operation (bench/read_units.py counts Scans).
 Anything else is a 400 with a JSON error, so a call the stub does not know shows up as non-2xx in the benchmark.
 Nothing is stored. Request bodies are read in full (Content-Length or chunked) and an Expect: 100-continue is
 answered at once, as S3 would. Written with asyncio streams of the standard library only: one process, one thread.
@@ -76,6 +77,8 @@ async def read_body(reader, headers):
 
 
 def serve(ddb):
+    counts = {}
+
     async def handle(reader, writer):
         try:
             while True:
@@ -92,6 +95,7 @@ def serve(ddb):
                 await read_body(reader, headers)
                 op = headers.get(b"x-amz-target")
                 if op is not None:
+                    counts[op.decode()] = counts.get(op.decode(), 0) + 1
                     out = ddb.get(op.decode()) or bad(f"stub does not answer {op.decode()}")
                 else:
                     path = target.split(b"?", 1)[0].strip(b"/")
@@ -102,6 +106,8 @@ def serve(ddb):
                         out = DELETE_OK
                     elif method == b"HEAD" and path and not has_key:
                         out = HEAD_OK
+                    elif method == b"GET" and path == b"__stub/counts":
+                        out = _response(200, "OK", json.dumps(counts).encode(), b"application/json")
                     else:
                         out = bad(f"stub does not answer {method.decode()} {target.decode()}")
                 if method == b"HEAD":

@@ -15,6 +15,8 @@ command -v ss >/dev/null || need_apt+=(iproute2) # make-run step: where /metrics
 command -v haproxy >/dev/null || need_apt+=(haproxy) # the reliability campaign's rolling restart (make reliability); the API tests' ALB stand-in
 command -v clang >/dev/null || need_apt+=(clang) # Native AOT links with it: the sam step's AOT bootstrap, make publish-native
 [ -f /usr/include/zlib.h ] || need_apt+=(zlib1g-dev) # ... and needs zlib's headers
+command -v wrk >/dev/null || need_apt+=(wrk) # the perf step (scripts/test-perf.sh) drives both servers with wrk
+{ [ -x /usr/bin/gunicorn ] && /usr/bin/python3 -c 'import flask, boto3' 2>/dev/null; } || need_apt+=(gunicorn python3-flask python3-boto3) # ... the perf step's reference peer (../shared/bench/peer_flask.py)
 if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
 fi

@@ -17,6 +17,7 @@ steps=(
   "sam:scripts/test-sam.sh"
   "image:scripts/test-image.sh"
   "reliability:scripts/test-reliability.sh"
+  "perf:scripts/test-perf.sh"
 )
 
 passed=0 failed=0 failures=()

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using System.IO.Compression;
 using System.Runtime.CompilerServices;
 using System.Text;
@@ -114,12 +115,13 @@ internal static class Inputs
 /// </summary>
 internal sealed class InMemoryUsers(IReadOnlyList<User> users, int pageSize) : IUserRepository
 {
-    public async IAsyncEnumerable<IReadOnlyList<User>> ScanAllAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<UserPage> ScanAllAsync(string? after, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        for (var start = 0; start < users.Count; start += pageSize)
+        for (var start = after is null ? 0 : int.Parse(after, CultureInfo.InvariantCulture); start < users.Count || start == 0; start += pageSize)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            yield return users.Skip(start).Take(pageSize).ToList();
+            var next = start + pageSize;
+            yield return new UserPage(users.Skip(start).Take(pageSize).ToList(), next < users.Count ? next.ToString(CultureInfo.InvariantCulture) : null);
         }
 
         await Task.CompletedTask;

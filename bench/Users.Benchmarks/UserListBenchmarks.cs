@@ -5,6 +5,7 @@ using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Users.Core.Domain;
 using Users.Core.UseCases;
@@ -24,6 +25,7 @@ public class UserListBenchmarks
     private IServiceProvider services = null!;
     private UserListResult streamed = null!;
     private UserListResult bounded = null!;
+    private UserListResult snapshot = null!;
     private List<User> users = null!;
     private JsonTypeInfo<UserResponse> typeInfo = null!;
     private JsonWriterOptions writerOptions;
@@ -45,8 +47,15 @@ public class UserListBenchmarks
 
         // DynamoDB pages hold up to 1 MB (≈6,000 users of this size): 100 and 1,000 users are one page.
         var listUsers = new ListUsers(new InMemoryUsers(users, pageSize: 6_000), new PublicAvatars());
-        streamed = new UserListResult(listUsers, new ApiOptions());
-        bounded = new UserListResult(listUsers, new ApiOptions { ListMaxResponseBytes = ApiOptions.LambdaListMaxResponseBytes });
+        // Each list on a Scan of its own (LIST_COALESCE=false): the per-request work when nothing is shared.
+        var own = new ApiOptions { ListCoalesce = false };
+        streamed = new UserListResult(Lists(listUsers, own), listUsers, own, ifNoneMatch: null);
+        var ownBounded = new ApiOptions { ListCoalesce = false, ListMaxResponseBytes = ApiOptions.LambdaListMaxResponseBytes };
+        bounded = new UserListResult(Lists(listUsers, ownBounded), listUsers, ownBounded, ifNoneMatch: null);
+
+        // A snapshot that is always fresh: what a list costs when its pages were serialized by an earlier pass.
+        var shared = new ApiOptions { ListSnapshotDuration = TimeSpan.FromDays(1) };
+        snapshot = new UserListResult(Lists(listUsers, shared), listUsers, shared, ifNoneMatch: null);
 
         var serializer = services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
         typeInfo = (JsonTypeInfo<UserResponse>)serializer.GetTypeInfo(typeof(UserResponse));
@@ -61,6 +70,10 @@ public class UserListBenchmarks
     /// <summary>The Lambda path (LIST_MAX_RESPONSE_BYTES set): each user serialized aside to measure it, then copied.</summary>
     [Benchmark]
     public Task ListBoundedLambda() => bounded.ExecuteAsync(NewContext());
+
+    /// <summary>A list served from a snapshot (LIST_SNAPSHOT_SECONDS): the pages' bytes copied into the response.</summary>
+    [Benchmark]
+    public Task ListFromSnapshot() => snapshot.ExecuteAsync(NewContext());
 
     /// <summary>Only the serializer loop of UserListResult (UserResponse.From + the generated type info), no HttpContext.</summary>
     [Benchmark]
@@ -78,6 +91,10 @@ public class UserListBenchmarks
         json.Flush();
         return buffer.WrittenCount;
     }
+
+    private SharedUserList Lists(ListUsers listUsers, ApiOptions options) => new(
+        listUsers, Options.Create(options), services.GetRequiredService<IOptions<JsonOptions>>(), TimeProvider.System,
+        services.GetRequiredService<ILogger<SharedUserList>>());
 
     private DefaultHttpContext NewContext()
     {

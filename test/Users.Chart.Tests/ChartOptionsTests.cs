@@ -63,16 +63,22 @@ public sealed class ChartOptionsTests(ITestOutputHelper output)
             "--set", "config.avatarsPublicBaseUrl=https://cdn.example.com/avatars",
             "--set", "config.avatarUrlMode=presigned",
             "--set", "config.avatarMaxBytes=1048576",
-            "--set", "config.shutdownTimeoutSeconds=10").Single<V1ConfigMap>().Data;
+            "--set", "config.shutdownTimeoutSeconds=10",
+            "--set", "config.listCoalesce=false",
+            "--set", "config.listSnapshotSeconds=0").Single<V1ConfigMap>().Data;
         Assert.Equal("http://localstack:4566", data["AWS_ENDPOINT_URL"]);
         Assert.Equal("https://cdn.example.com/avatars", data["AVATARS_PUBLIC_BASE_URL"]);
         Assert.Equal("presigned", data["AVATAR_URL_MODE"]);
         Assert.Equal("1048576", data["AVATAR_MAX_BYTES"]);
         Assert.Equal("10", data["SHUTDOWN_TIMEOUT_SECONDS"]);
+        Assert.Equal("false", data["LIST_COALESCE"]);
+        Assert.Equal("0", data["LIST_SNAPSHOT_SECONDS"]);
 
         var defaults = Render().Single<V1ConfigMap>().Data;
         Assert.False(defaults.ContainsKey("AWS_ENDPOINT_URL"));
         Assert.False(defaults.ContainsKey("AVATARS_PUBLIC_BASE_URL"));
+        Assert.Equal("true", defaults["LIST_COALESCE"]);
+        Assert.Equal("0", defaults["LIST_SNAPSHOT_SECONDS"]);
     }
 
     [Fact]

@@ -26,15 +26,40 @@ public class ListUsersTests
     public async Task Streams_every_page_as_the_store_returns_it_with_read_urls()
     {
         var listUsers = new ListUsers(new OneUser(), new SigningAvatars());
-        var pages = new List<IReadOnlyList<User>>();
-        await foreach (var page in listUsers.StreamAllAsync(default))
+        var pages = new List<UserPage>();
+        await foreach (var page in listUsers.StreamAllAsync(null, default))
         {
             pages.Add(page);
         }
 
-        Assert.Equal([1, 2], pages.Select(p => p.Count));
-        Assert.Equal(["https://x/avatars/a.png?signed", "https://x/avatars/b.png?signed", "https://x/avatars/c.png?signed"], pages.SelectMany(p => p).Select(u => u.AvatarUrl));
-        Assert.Equal("after:b@example.com", listUsers.CursorAfter(pages[1][0]));
+        Assert.Equal([1, 2], pages.Select(p => p.Users.Count));
+        Assert.Equal(["https://x/avatars/a.png?signed", "https://x/avatars/b.png?signed", "https://x/avatars/c.png?signed"], pages.SelectMany(p => p.Users).Select(u => u.AvatarUrl));
+        Assert.Equal(["after:a@example.com", null], pages.Select(p => p.NextCursor));
+        Assert.Equal("after:b@example.com", listUsers.CursorAfter(pages[1].Users[0]));
+    }
+
+    [Fact]
+    public async Task Streams_from_a_cursor_when_given_one()
+    {
+        var listUsers = new ListUsers(new OneUser(), new SigningAvatars());
+        var emails = new List<string>();
+        await foreach (var page in listUsers.StreamAllAsync("after:a@example.com", default))
+        {
+            emails.AddRange(page.Users.Select(u => u.Email));
+        }
+
+        Assert.Equal(["b@example.com", "c@example.com"], emails);
+    }
+
+    [Fact]
+    public async Task Public_urls_keep_the_stored_user()
+    {
+        var stored = new User("A", "a@example.com", "https://x/avatars/a.png");
+        var listUsers = new ListUsers(new FakeUsers { Stored = { stored } }, new FakeAvatars());
+        await foreach (var page in listUsers.StreamAllAsync(null, default))
+        {
+            Assert.Same(stored, Assert.Single(page.Users));
+        }
     }
 
     private sealed class OneUser : IUserRepository
@@ -44,11 +69,15 @@ public class ListUsersTests
         public Task<UserPage> ListAsync(int? limit, string? cursor, CancellationToken cancellationToken) =>
             Task.FromResult(new UserPage([new User("A", "a@example.com", "https://x/avatars/a.png")], null));
 
-        public async IAsyncEnumerable<IReadOnlyList<User>> ScanAllAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+        public async IAsyncEnumerable<UserPage> ScanAllAsync(string? after, [EnumeratorCancellation] CancellationToken cancellationToken)
         {
             await Task.Yield();
-            yield return [new User("A", "a@example.com", "https://x/avatars/a.png")];
-            yield return [new User("B", "b@example.com", "https://x/avatars/b.png"), new User("C", "c@example.com", "https://x/avatars/c.png")];
+            if (after is null)
+            {
+                yield return new UserPage([new User("A", "a@example.com", "https://x/avatars/a.png")], "after:a@example.com");
+            }
+
+            yield return new UserPage([new User("B", "b@example.com", "https://x/avatars/b.png"), new User("C", "c@example.com", "https://x/avatars/c.png")], null);
         }
 
         public string CursorAfter(User user) => "after:" + user.Email;

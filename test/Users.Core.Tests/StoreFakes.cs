@@ -47,10 +47,10 @@ internal sealed class FakeUsers : IUserRepository
 
     public Task<UserPage> ListAsync(int? limit, string? cursor, CancellationToken cancellationToken) => Task.FromResult(new UserPage(Stored, null));
 
-    public async IAsyncEnumerable<IReadOnlyList<User>> ScanAllAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<UserPage> ScanAllAsync(string? after, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await Task.Yield();
-        yield return [.. Stored];
+        yield return new UserPage([.. Stored], null);
     }
 
     public string CursorAfter(User user) => user.Email;

@@ -15,10 +15,12 @@ public interface IUserRepository
     Task<UserPage> ListAsync(int? limit, string? cursor, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Every user, one store page at a time as the store returns them (so memory does not grow with the table).
-    /// A failure while enumerating is thrown by the enumerator, after the pages already yielded.
+    /// Every user (after <paramref name="after"/>, a cursor of <see cref="CursorAfter"/> or of a page, when given), one
+    /// store page at a time as the store returns them, so memory does not grow with the table. Each page carries the
+    /// cursor of the rest, null on the last page (which may be empty). A failure while enumerating is thrown by the
+    /// enumerator, after the pages already yielded. Throws <see cref="InvalidCursorException"/> for a bad cursor.
     /// </summary>
-    IAsyncEnumerable<IReadOnlyList<User>> ScanAllAsync(CancellationToken cancellationToken);
+    IAsyncEnumerable<UserPage> ScanAllAsync(string? after, CancellationToken cancellationToken);
 
     /// <summary>The cursor that continues a listing after <paramref name="user"/> (for <see cref="ListAsync"/>).</summary>
     string CursorAfter(User user);

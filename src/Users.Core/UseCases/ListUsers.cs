@@ -23,17 +23,25 @@ public sealed class ListUsers(IUserRepository users, IAvatarStore avatars)
         return page with { Users = readable };
     }
 
-    /// <summary>Every user, page by page as the store returns them, with readable avatar URLs.</summary>
-    public async IAsyncEnumerable<IReadOnlyList<User>> StreamAllAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>
+    /// Every user (after <paramref name="after"/>, a page's cursor, when given), page by page as the store returns them,
+    /// with readable avatar URLs; each page carries the cursor of the rest, null on the last.
+    /// </summary>
+    public async IAsyncEnumerable<UserPage> StreamAllAsync(string? after, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (var page in users.ScanAllAsync(cancellationToken))
+        await foreach (var page in users.ScanAllAsync(after, cancellationToken))
         {
-            yield return page.Select(Readable).ToList();
+            yield return page with { Users = page.Users.Select(Readable).ToList() };
         }
     }
 
     /// <summary>The cursor of a page that starts after <paramref name="user"/> (the next page of a listing cut short).</summary>
     public string CursorAfter(User user) => users.CursorAfter(user);
 
-    private User Readable(User user) => user with { AvatarUrl = avatars.ReadUrlFor(user.AvatarUrl) };
+    /// <summary>The user as readers get it: the same object when its stored URL is the one to read (public mode).</summary>
+    private User Readable(User user)
+    {
+        var url = avatars.ReadUrlFor(user.AvatarUrl);
+        return ReferenceEquals(url, user.AvatarUrl) ? user : user with { AvatarUrl = url };
+    }
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
 using Users.Functions.Settings;
 
 namespace Users.Functions.Endpoints;

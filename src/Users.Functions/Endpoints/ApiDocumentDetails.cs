@@ -42,15 +42,20 @@ internal static class ApiDocumentDetails
         schemas["ValidationProblem"] = ValidationProblemSchema();
 
         var list = document.Paths["/users"].Operations![HttpMethod.Get];
-        list.Parameters = [LimitParameter(), CursorParameter()];
+        list.Parameters = [LimitParameter(), CursorParameter(), IfNoneMatchParameter()];
         list.Responses = new OpenApiResponses
         {
             ["200"] = new OpenApiResponse
             {
                 Description = "The users (all of them, or one page with `limit`), each exactly `avatar_url`, `email` and `name`.",
-                Headers = new Dictionary<string, IOpenApiHeader> { ["Link"] = LinkHeader() },
+                Headers = new Dictionary<string, IOpenApiHeader> { ["Link"] = LinkHeader(), ["ETag"] = ETagHeader() },
                 Content = Json(new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchemaReference("User", document) },
                     new JsonArray(UserExample())),
+            },
+            ["304"] = new OpenApiResponse
+            {
+                Description = "The list is unchanged since the `ETag` that `If-None-Match` names: no body.",
+                Headers = new Dictionary<string, IOpenApiHeader> { ["ETag"] = ETagHeader() },
             },
             ["400"] = Problem(document, "ValidationProblem", "`limit` is not a whole number from 1 to " +
                 $"{ListUsers.MaxLimit}, or `cursor` is not one this API issued, or `cursor` came without `limit`.",
@@ -124,6 +129,23 @@ internal static class ApiDocumentDetails
         In = ParameterLocation.Query,
         Description = "Where the next page starts: copy it from the `Link` header of the previous page (opaque; only with `limit`).",
         Schema = new OpenApiSchema { Type = JsonSchemaType.String, MinLength = 1 },
+    };
+
+    private static OpenApiParameter IfNoneMatchParameter() => new()
+    {
+        Name = "If-None-Match",
+        In = ParameterLocation.Header,
+        Description = "An `ETag` this API returned: 304 without a body while the list (or page) is unchanged.",
+        Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+    };
+
+    /// <summary>A page of <c>limit</c>, and a whole list known before its first byte (one Scan page, a snapshot, a list bounded in bytes), carry one.</summary>
+    private static OpenApiHeader ETagHeader() => new()
+    {
+        Description = "The list's entity tag (on a page of `limit`, and on a whole list known before its first byte): send it back " +
+            "as `If-None-Match` to get 304 while the list is unchanged.",
+        Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+        Example = JsonValue.Create("\"Xq3Lh0cQ2V8kYb1tRzN4wA\""),
     };
 
     private static OpenApiHeader LinkHeader() => new()

@@ -1,6 +1,8 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
 using Users.Core.Domain;
 using Users.Core.Telemetry;
 using Users.Core.UseCases;
@@ -16,7 +18,8 @@ public static class UserEndpoints
 {
     /// <summary>What the endpoints need besides the use cases: their JSON, source-generated (no reflection, AOT-safe).</summary>
     public static IServiceCollection AddUserEndpoints(this IServiceCollection services) =>
-        services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, UsersJsonContext.Default));
+        services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, UsersJsonContext.Default))
+            .AddSingleton<SharedUserList>();
 
     public static IEndpointRouteBuilder MapUserEndpoints(this IEndpointRouteBuilder routes)
     {
@@ -25,7 +28,10 @@ public static class UserEndpoints
         group.MapGet("/users", ListAsync)
             .WithName("ListUsers")
             .WithSummary("List users")
-            .WithDescription("Every user in the table, streamed. With `limit`, at most that many and a `Link: <…>; rel=\"next\"` header while more remain; without it, a list larger than `LIST_MAX_RESPONSE_BYTES` (set on Lambda) also ends with such a header.")
+            .WithDescription("Every user in the table, streamed. With `limit`, at most that many and a `Link: <…>; rel=\"next\"` header while more remain; without it, a list larger than `LIST_MAX_RESPONSE_BYTES` (set on Lambda) also ends with such a header. "
+                + "A page of `limit`, and a whole list known before its first byte (one Scan page, a snapshot, a list bounded in bytes), carry an `ETag`; a request whose `If-None-Match` names it is answered 304 without a body.")
+            .Produces<List<UserResponse>>(StatusCodes.Status200OK, "application/json")
+            .Produces(StatusCodes.Status304NotModified)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
@@ -44,8 +50,9 @@ public static class UserEndpoints
         return routes;
     }
 
-    internal static async Task<Results<Ok<List<UserResponse>>, ValidationProblem, UserListResult>> ListAsync(
-        HttpContext context, ListUsers listUsers, IOptions<ApiOptions> options, string? limit, string? cursor, CancellationToken cancellationToken)
+    internal static async Task<Results<FileContentHttpResult, ValidationProblem, UserListResult>> ListAsync(
+        HttpContext context, ListUsers listUsers, SharedUserList lists, IOptions<ApiOptions> options, string? limit, string? cursor,
+        [FromHeader(Name = "If-None-Match")] string? ifNoneMatch, CancellationToken cancellationToken)
     {
         int? pageSize = null;
         if (limit is not null)
@@ -65,8 +72,8 @@ public static class UserEndpoints
 
         if (pageSize is null)
         {
-            // Every user: streamed page by page (UserListResult).
-            return new UserListResult(listUsers, options.Value);
+            // Every user: streamed page by page (UserListResult), from a Scan pass shared with the other lists (SharedUserList).
+            return new UserListResult(lists, listUsers, options.Value, ifNoneMatch);
         }
 
         UserPage page;
@@ -80,22 +87,32 @@ public static class UserEndpoints
             return Problems.Validation("cursor", "The cursor is not valid: use the Link header of a previous page.");
         }
 
+        string? link = null;
         if (page.NextCursor is not null)
         {
             var next = $"{context.Request.PathBase}{context.Request.Path}?limit={pageSize}&cursor={Uri.EscapeDataString(page.NextCursor)}";
-            context.Response.Headers.Link = $"<{next}>; rel=\"next\"";
+            link = $"<{next}>; rel=\"next\"";
+            context.Response.Headers.Link = link;
         }
 
-        return TypedResults.Ok(page.Users.Select(UserResponse.From).ToList());
+        // Serialized first, to tag it: the file result answers a matching If-None-Match with 304 (RFC 9110's rules).
+        var body = lists.Serializer.SerializeArray(page.Users);
+        context.Response.Headers.CacheControl = "no-cache";
+        return TypedResults.Bytes(body, "application/json; charset=utf-8", entityTag: EntityTagHeaderValue.Parse(EntityTags.Of(body, link)));
     }
 
     internal static async Task<Results<Created<UserResponse>, ValidationProblem, ProblemHttpResult>> CreateAsync(
-        HttpRequest request, CreateUser createUser, IOptions<ApiOptions> options, CancellationToken cancellationToken)
+        HttpRequest request, CreateUser createUser, SharedUserList lists, IOptions<ApiOptions> options, CancellationToken cancellationToken)
     {
         try
         {
             var (response, outcome) = await RegisterAsync(request, createUser, options.Value, cancellationToken);
             UsersTelemetry.RecordRegistration(outcome);
+            if (outcome == Outcome.Created)
+            {
+                lists.Invalidate(); // this instance's next list includes the new user, snapshot or not
+            }
+
             return response;
         }
         catch (Exception ex) when (ex is StorageUnavailableException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))

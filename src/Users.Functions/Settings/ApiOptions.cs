@@ -27,6 +27,18 @@ public sealed class ApiOptions
     public long ListMaxResponseBytes { get; set; }
 
     /// <summary>
+    /// Whether concurrent <c>GET /users</c> without a limit on this instance share one Scan pass (<c>LIST_COALESCE</c>,
+    /// default true): a list that arrives while a pass is running waits for the next one and shares it with every list
+    /// that arrived meanwhile, so nobody misses a user registered before its request began (<see cref="Endpoints.SharedUserList"/>).
+    /// </summary>
+    public bool ListCoalesce { get; set; } = true;
+
+    /// <summary>
+    /// How long a completed list (up to <see cref="Endpoints.SharedUserList.SnapshotMaxBytes"/> of JSON) is served again
+    /// without a Scan (<c>LIST_SNAPSHOT_SECONDS</c>, default 0: never). A list then reflects the table as of a Scan that
+    /// began at most that long before the request; a registration on this instance discards the snapshot.
+    /// </summary>
+    public TimeSpan ListSnapshotDuration { get; set; } = TimeSpan.Zero;
     /// Serve Swagger UI at <c>/swagger</c> (<c>SWAGGER_UI_ENABLED</c>; off unless set, on under <c>make run</c>). A browser
     /// application of a third party served from the API's own origin is attack surface a deployment does not need; the
     /// OpenAPI document (<c>/openapi/v1.json</c>) stays served either way: it describes only the public routes.

@@ -24,6 +24,8 @@ public static partial class SettingsReader
     public const string ShutdownTimeout = "SHUTDOWN_TIMEOUT_SECONDS";
     public const string ScanPageSize = "SCAN_PAGE_SIZE";
     public const string ListMaxResponseBytes = "LIST_MAX_RESPONSE_BYTES";
+    public const string ListCoalesce = "LIST_COALESCE";
+    public const string ListSnapshotSeconds = "LIST_SNAPSHOT_SECONDS";
     public const string SwaggerUi = "SWAGGER_UI_ENABLED";
 
     /// <summary>The largest list body allowed: twice it (the worst case of JSON escaping) must fit a 6 MB Lambda response.</summary>
@@ -42,10 +44,19 @@ public static partial class SettingsReader
         ArgumentNullException.ThrowIfNull(configuration);
         var errors = new List<string>();
         var onLambda = configuration.IsLambda();
+        var storage = ReadStorage(configuration, errors);
+        var api = ReadApi(configuration, onLambda, errors);
+
+        // A snapshot hands out the avatar URLs of its Scan: presigned ones must outlive it.
+        if (storage.UrlMode == AvatarUrlMode.Presigned && api.ListSnapshotDuration >= storage.PresignedUrlLifetime)
+        {
+            errors.Add($"{ListSnapshotSeconds}='{api.ListSnapshotDuration.TotalSeconds}' is not valid with {UrlMode}=presigned: expected fewer seconds than {PresignedUrlTtl} ({storage.PresignedUrlLifetime.TotalSeconds}), or the snapshot would hand out expired avatar URLs.");
+        }
+
         return new UsersSettings
         {
-            Storage = ReadStorage(configuration, errors),
-            Api = ReadApi(configuration, onLambda, errors),
+            Storage = storage,
+            Api = api,
             Admission = ReadAdmission(configuration, errors),
             Telemetry = ReadTelemetry(configuration, onLambda, errors),
             Sweep = ReadSweep(configuration, errors),
@@ -108,6 +119,20 @@ public static partial class SettingsReader
         // GET /users without a limit: bounded on Lambda (6 MB response payload), streamed without bound elsewhere.
         options.ListMaxResponseBytes = Integer(configuration, ListMaxResponseBytes, 0, ListMaxResponseBytesCeiling, "bytes (0: no bound, streamed)", errors)
             ?? (onLambda ? ApiOptions.LambdaListMaxResponseBytes : options.ListMaxResponseBytes);
+
+        options.ListCoalesce = Boolean(configuration, ListCoalesce, errors) ?? options.ListCoalesce;
+        var snapshot = Integer(configuration, ListSnapshotSeconds, 0, 300, "seconds (0: no snapshot)", errors);
+        if (snapshot is not null)
+        {
+            options.ListSnapshotDuration = TimeSpan.FromSeconds(snapshot.Value);
+        }
+
+        // A snapshot is what a shared pass leaves behind: without sharing there is none to keep.
+        if (options.ListSnapshotDuration > TimeSpan.Zero && !options.ListCoalesce)
+        {
+            errors.Add($"{ListSnapshotSeconds}='{snapshot}' is not valid with {ListCoalesce}=false: expected 0, or {ListCoalesce}=true (the snapshot is a shared Scan pass kept).");
+        }
+
         options.SwaggerUi = Boolean(configuration, SwaggerUi, errors) ?? options.SwaggerUi;
         return options;
     }

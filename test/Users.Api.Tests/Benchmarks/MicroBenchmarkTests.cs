@@ -22,6 +22,7 @@ public sealed class MicroBenchmarkTests
 
         await benchmarks.ListStreamed();
         await benchmarks.ListBoundedLambda();
+        await benchmarks.ListFromSnapshot();
         Assert.True(benchmarks.SerializeOnly() > users * 100, "every user is serialized");
     }
 

@@ -363,6 +363,78 @@ public abstract class UsersApiContract<TFixture>(TFixture fixture) : IClassFixtu
         Assert.Null(NextLink(response));
     }
 
+    [Fact]
+    public async Task A_list_carries_an_etag_and_if_none_match_with_it_is_304_until_a_registration_changes_it()
+    {
+        // One Scan page (the table is well under SCAN_PAGE_SIZE) is known whole before its first byte: it is tagged.
+        await using var api = await Fixture.StartApiAsync(new Dictionary<string, string> { ["SCAN_PAGE_SIZE"] = "10000" });
+        using var first = await api.Client.GetAsync("/users");
+        var body = await first.Content.ReadAsByteArrayAsync();
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        var etag = first.Headers.ETag;
+        Assert.NotNull(etag);
+        Assert.False(etag.IsWeak);
+        Assert.True(first.Headers.CacheControl?.NoCache, "Cache-Control: no-cache (store, but revalidate)");
+
+        foreach (var ifNoneMatch in new[] { etag.ToString(), "W/" + etag.Tag, $"\"other\", {etag.Tag}", "*" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/users");
+            request.Headers.TryAddWithoutValidation("If-None-Match", ifNoneMatch);
+            using var notModified = await api.Client.SendAsync(request);
+            Assert.True(notModified.StatusCode == HttpStatusCode.NotModified, $"If-None-Match: {ifNoneMatch} answered {notModified.StatusCode}");
+            Assert.Empty(await notModified.Content.ReadAsByteArrayAsync());
+            Assert.Equal(etag, notModified.Headers.ETag);
+        }
+
+        using (var again = await api.Client.GetAsync("/users"))
+        {
+            Assert.Equal(etag, again.Headers.ETag);
+            Assert.Equal(body, await again.Content.ReadAsByteArrayAsync()); // a strong tag: the same bytes
+        }
+
+        var email = Images.UniqueEmail("etag");
+        using (var created = await api.Client.PostAsync("/user", Images.Form("Tagged", email, Images.Png)))
+        {
+            await HttpAssert.Json(created, HttpStatusCode.Created);
+        }
+
+        using var stale = new HttpRequestMessage(HttpMethod.Get, "/users");
+        stale.Headers.IfNoneMatch.Add(etag);
+        using var changed = await api.Client.SendAsync(stale);
+        var users = await HttpAssert.Json(changed, HttpStatusCode.OK);
+        Assert.NotEqual(etag, changed.Headers.ETag);
+        Assert.Contains(users.EnumerateArray(), u => u.GetProperty("email").GetString() == email);
+    }
+
+    [Fact]
+    public async Task A_page_of_limit_carries_an_etag_and_if_none_match_with_it_is_304_with_its_link()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            await Storage.PutItemAsync(Images.UniqueEmail("tagged-page"), $"Tagged page {i}", "https://example.com/avatars/x.png");
+        }
+
+        using var page = await Client.GetAsync("/users?limit=2");
+        await HttpAssert.Json(page, HttpStatusCode.OK);
+        var etag = page.Headers.ETag;
+        Assert.NotNull(etag);
+        var link = NextLink(page);
+        Assert.NotNull(link);
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/users?limit=2");
+        request.Headers.IfNoneMatch.Add(etag);
+        using var notModified = await Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
+        Assert.Equal(etag, notModified.Headers.ETag);
+        Assert.Equal(link, NextLink(notModified));
+
+        using var other = new HttpRequestMessage(HttpMethod.Get, "/users?limit=1");
+        other.Headers.IfNoneMatch.Add(etag);
+        using var differentPage = await Client.SendAsync(other);
+        await HttpAssert.Json(differentPage, HttpStatusCode.OK);
+        Assert.NotEqual(etag, differentPage.Headers.ETag);
+    }
+
     [Theory]
     [InlineData("/users?limit=0", "limit")]
     [InlineData("/users?limit=1001", "limit")]
@@ -498,6 +570,15 @@ public abstract class UsersApiContract<TFixture>(TFixture fixture) : IClassFixtu
         Assert.Equal(254, fields.GetProperty("email").GetProperty("maxLength").GetInt32());
         Assert.Contains("4194304 bytes", fields.GetProperty("avatar").GetProperty("description").GetString(), StringComparison.Ordinal);
 
+        // GET /users: If-None-Match in, ETag out, 304 documented.
+        var list = users.GetProperty("get");
+        Assert.Contains(list.GetProperty("parameters").EnumerateArray(), p => p.GetProperty("name").GetString() == "If-None-Match" && p.GetProperty("in").GetString() == "header");
+        var responses = list.GetProperty("responses");
+        Assert.True(responses.TryGetProperty("304", out var notModified), "a 304 response");
+        Assert.True(notModified.TryGetProperty("headers", out var notModifiedHeaders) && notModifiedHeaders.TryGetProperty("ETag", out _));
+        Assert.True(responses.GetProperty("200").GetProperty("headers").TryGetProperty("ETag", out _));
+        Assert.True(responses.GetProperty("200").GetProperty("content").TryGetProperty("application/json", out _));
+
         foreach (var path in new[] { "/swagger", "/swagger/index.html", "/swagger/index.js" })
         {
             using var ui = await Client.GetAsync(path);
@@ -612,7 +693,7 @@ public abstract class UsersApiContract<TFixture>(TFixture fixture) : IClassFixtu
         }
     }
 
-    private static string? NextLink(HttpResponseMessage response)
+    protected static string? NextLink(HttpResponseMessage response)
     {
         if (!response.Headers.TryGetValues("Link", out var values))
         {
@@ -633,6 +714,61 @@ public sealed class KestrelContractTests(KestrelApiFixture fixture) : KestrelHos
 public abstract class KestrelHostContract<TFixture>(TFixture fixture) : UsersApiContract<TFixture>(fixture)
     where TFixture : ApiFixture
 {
+    [Fact]
+    public async Task A_list_of_several_scan_pages_is_streamed_untagged_and_a_snapshot_of_it_is_tagged_until_a_registration_here()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            await Storage.PutItemAsync(Images.UniqueEmail("snapshot"), $"Snapshot {i}", "https://example.com/avatars/x.png");
+        }
+
+        await using (var streaming = await Fixture.StartApiAsync(new Dictionary<string, string> { ["SCAN_PAGE_SIZE"] = "2" }))
+        {
+            using var streamed = await streaming.Client.GetAsync("/users");
+            await HttpAssert.Json(streamed, HttpStatusCode.OK);
+            Assert.Null(streamed.Headers.ETag); // not known before the first byte
+            Assert.True(streamed.Headers.TransferEncodingChunked, "written page by page (chunked)");
+        }
+
+        await using var api = await Fixture.StartApiAsync(new Dictionary<string, string> { ["SCAN_PAGE_SIZE"] = "2", ["LIST_SNAPSHOT_SECONDS"] = "300" });
+        using (var pass = await api.Client.GetAsync("/users"))
+        {
+            await HttpAssert.Json(pass, HttpStatusCode.OK);
+        }
+
+        // The pass became the snapshot: served whole, so tagged, and 304 to its tag; no Scan would see a write made
+        // behind its back (the emulator directly), but a registration on this instance ends the snapshot.
+        using var fromSnapshot = await api.Client.GetAsync("/users");
+        var snapshotUsers = await HttpAssert.Json(fromSnapshot, HttpStatusCode.OK);
+        var etag = fromSnapshot.Headers.ETag;
+        Assert.NotNull(etag);
+        using (var request = new HttpRequestMessage(HttpMethod.Get, "/users"))
+        {
+            request.Headers.IfNoneMatch.Add(etag);
+            using var notModified = await api.Client.SendAsync(request);
+            Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
+        }
+
+        var behindItsBack = Images.UniqueEmail("behind");
+        await Storage.PutItemAsync(behindItsBack, "Behind", "https://example.com/avatars/x.png");
+        using (var stale = await api.Client.GetAsync("/users"))
+        {
+            var users = await HttpAssert.Json(stale, HttpStatusCode.OK);
+            Assert.Equal(snapshotUsers.GetArrayLength(), users.GetArrayLength());
+        }
+
+        var email = Images.UniqueEmail("registered-here");
+        using (var created = await api.Client.PostAsync("/user", Images.Form("Here", email, Images.Png)))
+        {
+            await HttpAssert.Json(created, HttpStatusCode.Created);
+        }
+
+        using var after = await api.Client.GetAsync("/users");
+        var listed = (await HttpAssert.Json(after, HttpStatusCode.OK)).EnumerateArray().Select(u => u.GetProperty("email").GetString()).ToList();
+        Assert.Contains(email, listed);
+        Assert.Contains(behindItsBack, listed);
+    }
+
     [Fact]
     public async Task A_list_that_fails_after_its_first_bytes_is_cut_off_never_ended_as_a_shorter_array()
     {

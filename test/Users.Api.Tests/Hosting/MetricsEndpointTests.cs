@@ -131,6 +131,53 @@ public sealed partial class MetricsEndpointTests(ManagementPortFixture fixture) 
     }
 
     [Fact]
+    public async Task Concurrent_lists_share_scan_passes_and_each_is_the_whole_table()
+    {
+        // Counted by the service's own dependency counter, on the app process against moto (one Scan call per pass:
+        // the table is under SCAN_PAGE_SIZE).
+        const int lists = 24;
+        using var http = new HttpClient();
+        var before = ScanCalls(await http.GetStringAsync(new Uri(fixture.Management, "/metrics")));
+
+        var bodies = await Task.WhenAll(Enumerable.Range(0, lists).Select(_ => http.GetStringAsync(new Uri(fixture.App.Address, "/users"))));
+
+        var stored = (await fixture.Storage.Storage.ScanAsync()).Select(i => i["email"].S).Order(StringComparer.Ordinal).ToList();
+        Assert.All(bodies, body => Assert.Equal(stored, JsonDocument.Parse(body).RootElement.EnumerateArray().Select(u => u.GetProperty("email").GetString()).Order(StringComparer.Ordinal)));
+        double scans = 0;
+        await Wait.Until(
+            async () =>
+            {
+                scans = ScanCalls(await http.GetStringAsync(new Uri(fixture.Management, "/metrics"))) - before;
+                return scans >= 1;
+            },
+            TimeSpan.FromSeconds(10),
+            "a scrape counting the Scan calls");
+        Assert.InRange(scans, 1, lists / 2);
+    }
+
+    [Fact]
+    public async Task With_coalescing_off_every_list_is_a_scan_of_its_own()
+    {
+        var port = MotoServer.FreePort();
+        await using var app = AppProcess.Start(fixture.Storage.Settings(new Dictionary<string, string>
+        {
+            ["METRICS_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["LIST_COALESCE"] = "false",
+        }));
+        await app.WaitUntilLiveAsync();
+        var management = new Uri($"http://127.0.0.1:{port}");
+        using var http = new HttpClient();
+
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => http.GetStringAsync(new Uri(app.Address, "/users"))));
+
+        await Wait.Until(
+            async () => ScanCalls(await http.GetStringAsync(new Uri(management, "/metrics"))) >= 8,
+            TimeSpan.FromSeconds(10),
+            "eight Scan calls counted");
+        Assert.Equal(8, ScanCalls(await http.GetStringAsync(new Uri(management, "/metrics"))));
+    }
+
+    [Fact]
     public async Task An_incoming_traceparent_is_the_trace_of_the_request_and_its_log_lines()
     {
         var traceId = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
@@ -158,6 +205,11 @@ public sealed partial class MetricsEndpointTests(ManagementPortFixture fixture) 
 
     private static Regex Series(string name, string labels) =>
         new($"(?m)^{Regex.Escape(name)}\\{{[^}}]*{Regex.Escape(labels)}[^}}]*\\}} [1-9][0-9]*");
+
+    private static double ScanCalls(string text) => ScanCount().Matches(text).Sum(m => double.Parse(m.Groups["value"].Value, System.Globalization.CultureInfo.InvariantCulture));
+
+    [GeneratedRegex("(?m)^users_dependency_calls_total\\{[^}]*operation=\"Scan\"[^}]*\\} (?<value>[0-9.e+]+)")]
+    private static partial Regex ScanCount();
 
     private static Dictionary<string, double> RequestSeries(string text) =>
         RequestCount().Matches(text).ToDictionary(m => m.Groups["labels"].Value, m => double.Parse(m.Groups["value"].Value, System.Globalization.CultureInfo.InvariantCulture));

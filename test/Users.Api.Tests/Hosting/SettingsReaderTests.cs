@@ -74,6 +74,36 @@ public class SettingsReaderTests
     }
 
     [Fact]
+    public void Lists_share_scans_without_a_snapshot_unless_set()
+    {
+        var defaults = Read().Api;
+        Assert.True(defaults.ListCoalesce);
+        Assert.Equal(TimeSpan.Zero, defaults.ListSnapshotDuration);
+
+        var set = Read(("LIST_COALESCE", "false"), ("LIST_SNAPSHOT_SECONDS", "0"));
+        Assert.Empty(set.Errors);
+        Assert.False(set.Api.ListCoalesce);
+
+        var snapshot = Read(("LIST_SNAPSHOT_SECONDS", "2"));
+        Assert.Empty(snapshot.Errors);
+        Assert.Equal(TimeSpan.FromSeconds(2), snapshot.Api.ListSnapshotDuration);
+
+        Assert.StartsWith("LIST_COALESCE='maybe'", Assert.Single(Read(("LIST_COALESCE", "maybe")).Errors), StringComparison.Ordinal);
+        Assert.StartsWith("LIST_SNAPSHOT_SECONDS='301'", Assert.Single(Read(("LIST_SNAPSHOT_SECONDS", "301")).Errors), StringComparison.Ordinal);
+        Assert.Contains("LIST_COALESCE=false", Assert.Single(Read(("LIST_COALESCE", "false"), ("LIST_SNAPSHOT_SECONDS", "5")).Errors), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_snapshot_must_not_outlive_the_presigned_urls_it_hands_out()
+    {
+        Assert.Empty(Read(("AVATAR_URL_MODE", "presigned"), ("AVATAR_URL_TTL_SECONDS", "60"), ("LIST_SNAPSHOT_SECONDS", "59")).Errors);
+        var error = Assert.Single(Read(("AVATAR_URL_MODE", "presigned"), ("AVATAR_URL_TTL_SECONDS", "60"), ("LIST_SNAPSHOT_SECONDS", "60")).Errors);
+        Assert.StartsWith("LIST_SNAPSHOT_SECONDS='60'", error, StringComparison.Ordinal);
+        Assert.Contains("AVATAR_URL_TTL_SECONDS", error, StringComparison.Ordinal);
+        Assert.Empty(Read(("AVATAR_URL_TTL_SECONDS", "60"), ("LIST_SNAPSHOT_SECONDS", "120")).Errors); // public URLs do not expire
+    }
+
+    [Fact]
     public void Reports_every_invalid_setting_not_just_the_first()
     {
         var errors = Read(("USERS_TABLE_NAME", "x"), ("AVATAR_URL_MODE", "1"), ("AVATARS_PUBLIC_BASE_URL", "ftp://cdn"), ("SCAN_PAGE_SIZE", "many")).Errors;

@@ -77,16 +77,18 @@ public sealed class DynamoDbUserRepository(IAmazonDynamoDB dynamoDb, AwsStorageO
         return new UserPage(page, EncodeCursor(page[^1].Email));
     }
 
-    public async IAsyncEnumerable<IReadOnlyList<User>> ScanAllAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<UserPage> ScanAllAsync(string? after, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        Dictionary<string, AttributeValue>? startKey = null;
+        var startKey = after is null ? null : KeyFor(DecodeCursor(after));
         do
         {
             var response = await ScanPageAsync(startKey, options.ScanPageSize, cancellationToken);
             startKey = NextKey(response);
-            if (response.Items is { Count: > 0 } items)
+            var users = response.Items is { Count: > 0 } items ? items.ConvertAll(ToUser) : [];
+            if (users.Count > 0 || startKey is null)
             {
-                yield return items.ConvertAll(ToUser);
+                // A page DynamoDB returned empty but with more to come says nothing; the last one says "the end".
+                yield return new UserPage(users, startKey is null ? null : EncodeCursor(Text(startKey, EmailAttribute)));
             }
         }
         while (startKey is not null);
