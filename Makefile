@@ -148,7 +148,7 @@ bench-charts: ## docs/img/*.svg from the latest results of bench-guard, bench-la
 	/usr/bin/python3 bench/charts.py $(foreach k,guard layers,$(if $(wildcard .local/bench/$(k)-*.jsonl),--$(k) $(lastword $(sort $(wildcard .local/bench/$(k)-*.jsonl))))) \
 		$(if $(wildcard .local/bench/read-units.log),--read-units .local/bench/read-units.log)
 
-bench-guard: ## The perf guard of make test: Native AOT vs the peer, interleaved, median ratio of CPU/request; GUARD_MAX_GET=0.40 GUARD_MAX_POST=0.55
+bench-guard: ## The perf guard of make test: Native AOT vs the peer, interleaved, median ratio of CPU/request; GUARD_MAX_GET=0.40 GUARD_MAX_POST=0.75
 	bash bench/bench.sh guard
 
 bench-saturation: ## Each server at its limit against a stub backend (bench/stub_backend.py): req/s per core, CPU ms/request; BENCH_RUNS=2
