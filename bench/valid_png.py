@@ -1,8 +1,8 @@
 """A complete, valid PNG for the benchmarks' POST /user, and ../shared/bench's run.py made to send it.
 
-../shared/bench/benchlib.py's PNG has a wrong IDAT length; the service's avatar metadata stripper answers 415 to it
-(a malformed image is refused before anything is stored), so a benchmark sending it would measure the refusal, not a
-registration. ../shared cannot be edited: run.py reads the module-level PNG of its own namespace when it writes its
+../shared/bench/benchlib.py's PNG has a wrong IDAT length (it runs two bytes into IEND); the service's avatar metadata
+stripper registers it but stores a repaired copy (the tail after the image data dropped, IEND added), work the peer does
+not do, so a benchmark sending it would not compare like with like. ../shared cannot be edited: run.py reads the module-level PNG of its own namespace when it writes its
 wrk script and its warm-up requests, so `patch(run)` replaces it there with VALID_PNG (also 1x1 RGBA, 68 bytes).
 
     python3 bench/valid_png.py RUN.PY-ARGS...   runs ../shared/bench/run.py's main() with the valid PNG
