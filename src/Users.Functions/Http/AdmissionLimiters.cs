@@ -103,7 +103,10 @@ public sealed class AdmissionLimiters : IDisposable
     public void RecordShed(string pool, RateLimitLease lease)
     {
         ArgumentNullException.ThrowIfNull(lease);
-        var reason = lease.TryGetMetadata(MetadataName.ReasonPhrase, out var named) && named is not null ? named : AdaptiveConcurrencyLimiter.Reasons.Limit;
+        // A closed set: the built-in limiters' reason phrases are prose, not attribute values.
+        var reason = lease.TryGetMetadata(MetadataName.ReasonPhrase, out var named) && named == AdaptiveConcurrencyLimiter.Reasons.QueueTimeout
+            ? AdaptiveConcurrencyLimiter.Reasons.QueueTimeout
+            : AdaptiveConcurrencyLimiter.Reasons.Limit;
         shed.Add(1, new KeyValuePair<string, object?>(PoolAttribute, pool), new KeyValuePair<string, object?>("reason", reason));
     }
 

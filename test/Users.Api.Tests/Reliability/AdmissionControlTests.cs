@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
@@ -59,7 +60,7 @@ public sealed class AdmissionControlTests(KestrelApiFixture fixture) : IClassFix
     {
         var holder = api.Client.GetAsync("/users");
         var pools = ((KestrelApi)api).Services.GetRequiredService<AdmissionLimiters>();
-        await Wait.Until(() => Task.FromResult(pools.Adaptive!.InFlight == 1), TimeSpan.FromSeconds(10), "the holder to take the storage slot");
+        await Wait.Until(() => Task.FromResult(pools.Storage!.GetStatistics()!.CurrentAvailablePermits == 0), TimeSpan.FromSeconds(10), "the holder to take the storage slot");
         return holder;
     }
 
@@ -73,24 +74,35 @@ public sealed class AdmissionControlTests(KestrelApiFixture fixture) : IClassFix
         await using var backendScope = backend;
         await using var apiScope = api;
 
-        // One GET /users hangs on storage and holds the only slot; the next is refused at once.
-        var holder = api.Client.GetAsync("/users");
-        HttpResponseMessage? rejected = null;
-        await Wait.Until(
-            async () =>
-            {
-                rejected?.Dispose();
-                rejected = await api.Client.GetAsync("/users?limit=5");
-                return rejected.StatusCode == HttpStatusCode.ServiceUnavailable;
-            },
-            TimeSpan.FromSeconds(10),
-            "GET /users to be refused while the slot is held");
-
-        using (rejected)
+        // Refusals are counted by pool and reason (users.admission.shed), from this host's meter.
+        var shed = new List<(string? Pool, string? Reason)>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
         {
-            var problem = await HttpAssert.Problem(rejected!, HttpStatusCode.ServiceUnavailable);
+            if (instrument.Name == "users.admission.shed" && instrument.Meter.Scope == ((KestrelApi)api).Services.GetRequiredService<IMeterFactory>())
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
+        {
+            var all = tags.ToArray();
+            lock (shed)
+            {
+                shed.Add((all.FirstOrDefault(t => t.Key == "users.admission.pool").Value as string, all.FirstOrDefault(t => t.Key == "reason").Value as string));
+            }
+        });
+        listener.Start();
+
+        // One GET /users hangs on storage and holds the only slot; the next is refused at once.
+        var holder = await HoldTheOnlySlotAsync(api);
+        var watch = Stopwatch.StartNew();
+        using (var rejected = await api.Client.GetAsync("/users?limit=5"))
+        {
+            var problem = await HttpAssert.Problem(rejected, HttpStatusCode.ServiceUnavailable);
             Assert.Contains("capacity", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
-            Assert.Equal(TimeSpan.FromSeconds(1), rejected!.Headers.RetryAfter?.Delta);
+            Assert.Equal(TimeSpan.FromSeconds(1), rejected.Headers.RetryAfter?.Delta);
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"refused after {watch.Elapsed}");
         }
 
         // A registration's form is received under the upload pool; its storage step is refused like the list.
@@ -98,6 +110,11 @@ public sealed class AdmissionControlTests(KestrelApiFixture fixture) : IClassFix
         {
             await HttpAssert.Problem(registration, HttpStatusCode.ServiceUnavailable);
             Assert.Equal(TimeSpan.FromSeconds(1), registration.Headers.RetryAfter?.Delta);
+        }
+
+        lock (shed)
+        {
+            Assert.Contains((AdmissionLimiters.StoragePool, AdaptiveConcurrencyLimiter.Reasons.Limit), shed);
         }
 
         // Probes are exempt: a saturated pod is not restarted by its own limiter (readiness asks the hung storage).
