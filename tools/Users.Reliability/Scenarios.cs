@@ -8,14 +8,15 @@ namespace Users.Reliability;
 /// <summary>The campaign's scenarios. Each starts its own table, bucket and app, and ends with the integrity audit.</summary>
 internal static class Scenarios
 {
-    public static readonly string[] All = ["sustained", "overload", "abuse", "faults", "rolling", "hostile", "fuzz"];
+    public static readonly string[] All = ["sustained", "overload", "adaptive", "abuse", "faults", "rolling", "hostile", "fuzz"];
 
-    public static readonly string[] Quick = ["overload", "abuse", "faults", "fuzz"];
+    public static readonly string[] Quick = ["adaptive", "abuse", "faults", "fuzz"];
 
     public static Task<ScenarioResult> RunAsync(string id, Campaign c) => id switch
     {
         "sustained" => SustainedAsync(c),
         "overload" => OverloadAsync(c),
+        "adaptive" => AdaptiveScenario.RunAsync(c),
         "abuse" => AbuseAsync(c),
         "faults" => FaultsAsync(c),
         "rolling" => RollingAsync(c),

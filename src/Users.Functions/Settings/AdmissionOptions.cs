@@ -31,7 +31,7 @@ public sealed class AdmissionOptions
     /// Longest wait for a slot in adaptive mode (<c>ADMISSION_QUEUE_TIMEOUT_MS</c>); then 503 + Retry-After. Short: the
     /// queue absorbs bursts, it does not hold requests a client will have given up on; 0: no queue.
     /// </summary>
-    public TimeSpan QueueTimeout { get; set; } = TimeSpan.FromMilliseconds(20);
+    public TimeSpan QueueTimeout { get; set; } = TimeSpan.FromMilliseconds(10);
 
     /// <summary>
     /// Registrations (<c>POST /user</c>) receiving their form at once (<c>ADMISSION_MAX_CONCURRENT_UPLOADS</c>), counted

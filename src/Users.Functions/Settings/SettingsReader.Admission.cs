@@ -32,17 +32,8 @@ public static partial class SettingsReader
         options.MinConcurrentRequests = (int)(Integer(configuration, MinConcurrentRequests, 1, 10_000, "requests", errors) ?? Math.Min(options.MinConcurrentRequests, ceiling));
         options.InitialConcurrentRequests = (int)(Integer(configuration, InitialConcurrentRequests, 1, 10_000, "requests", errors) ?? Math.Min(options.InitialConcurrentRequests, ceiling));
         options.MaxConcurrentUploads = (int)(Integer(configuration, MaxConcurrentUploads, 0, 10_000, "uploads", errors) ?? options.MaxConcurrentUploads);
-        var queueTimeout = Integer(configuration, QueueTimeout, 0, 10_000, "milliseconds", errors);
-        if (queueTimeout is not null)
-        {
-            options.QueueTimeout = TimeSpan.FromMilliseconds(queueTimeout.Value);
-        }
-
-        var formTimeout = Integer(configuration, FormReadTimeout, 1, 300, "seconds", errors);
-        if (formTimeout is not null)
-        {
-            options.FormReadTimeout = TimeSpan.FromSeconds(formTimeout.Value);
-        }
+        options.QueueTimeout = Duration(configuration, QueueTimeout, 0, 10_000, TimeSpan.FromMilliseconds(1), errors) ?? options.QueueTimeout;
+        options.FormReadTimeout = Duration(configuration, FormReadTimeout, 1, 300, TimeSpan.FromSeconds(1), errors) ?? options.FormReadTimeout;
 
         var mode = Value(configuration, LimitMode);
         if (mode is not null)
@@ -74,17 +65,8 @@ public static partial class SettingsReader
         options.MinRequestBodyBytesPerSecond = (int)(Integer(configuration, MinRequestBodyRate, 0, 1_048_576, "bytes per second", errors) ?? options.MinRequestBodyBytesPerSecond);
         options.MaxRequestHeadersBytes = (int)(Integer(configuration, MaxRequestHeadersBytes, 4096, 1_048_576, "bytes", errors) ?? options.MaxRequestHeadersBytes);
 
-        var headersTimeout = Integer(configuration, RequestHeadersTimeout, 1, 300, "seconds", errors);
-        if (headersTimeout is not null)
-        {
-            options.RequestHeadersTimeout = TimeSpan.FromSeconds(headersTimeout.Value);
-        }
-
-        var keepAlive = Integer(configuration, KeepAliveTimeout, 1, 3600, "seconds", errors);
-        if (keepAlive is not null)
-        {
-            options.KeepAliveTimeout = TimeSpan.FromSeconds(keepAlive.Value);
-        }
+        options.RequestHeadersTimeout = Duration(configuration, RequestHeadersTimeout, 1, 300, TimeSpan.FromSeconds(1), errors) ?? options.RequestHeadersTimeout;
+        options.KeepAliveTimeout = Duration(configuration, KeepAliveTimeout, 1, 3600, TimeSpan.FromSeconds(1), errors) ?? options.KeepAliveTimeout;
 
         var proxies = Value(configuration, TrustedProxies);
         if (proxies is not null)
@@ -113,4 +95,8 @@ public static partial class SettingsReader
 
         return options;
     }
+
+    /// <summary>A whole number of <paramref name="unit"/>s (seconds, milliseconds) from <paramref name="min"/> to <paramref name="max"/>.</summary>
+    private static TimeSpan? Duration(IConfiguration configuration, string key, long min, long max, TimeSpan unit, List<string> errors) =>
+        Integer(configuration, key, min, max, unit == TimeSpan.FromMilliseconds(1) ? "milliseconds" : "seconds", errors) is { } value ? unit * value : null;
 }
