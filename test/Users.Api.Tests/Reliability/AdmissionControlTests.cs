@@ -137,7 +137,7 @@ public sealed class AdmissionControlTests(KestrelApiFixture fixture) : IClassFix
     public async Task A_queued_request_waits_for_a_slot_within_the_queue_timeout_instead_of_being_refused()
     {
         var (api, backend) = await StartWithHungStorageAsync(
-            ("ADMISSION_MAX_CONCURRENT_REQUESTS", "1"), ("ADMISSION_QUEUE_LIMIT", "1"), ("ADMISSION_QUEUE_TIMEOUT_MS", "10000"));
+            ("ADMISSION_LIMIT_MODE", "adaptive"), ("ADMISSION_MAX_CONCURRENT_REQUESTS", "1"), ("ADMISSION_QUEUE_LIMIT", "1"), ("ADMISSION_QUEUE_TIMEOUT_MS", "10000"));
         await using var backendScope = backend;
         await using var apiScope = api;
         var holder = await HoldTheOnlySlotAsync(api);
@@ -165,7 +165,7 @@ public sealed class AdmissionControlTests(KestrelApiFixture fixture) : IClassFix
     public async Task A_queued_request_is_refused_when_the_queue_timeout_passes()
     {
         var (api, backend) = await StartWithHungStorageAsync(
-            ("ADMISSION_MAX_CONCURRENT_REQUESTS", "1"), ("ADMISSION_QUEUE_LIMIT", "5"), ("ADMISSION_QUEUE_TIMEOUT_MS", "300"));
+            ("ADMISSION_LIMIT_MODE", "adaptive"), ("ADMISSION_MAX_CONCURRENT_REQUESTS", "1"), ("ADMISSION_QUEUE_LIMIT", "5"), ("ADMISSION_QUEUE_TIMEOUT_MS", "300"));
         await using var backendScope = backend;
         await using var apiScope = api;
         var holder = await HoldTheOnlySlotAsync(api);
