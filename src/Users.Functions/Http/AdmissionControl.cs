@@ -67,8 +67,8 @@ public static class AdmissionControl
                 (context.GetEndpoint()?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName, IsExempt(context.Request.Path)) switch
                 {
                     (_, true) => RateLimitPartition.GetNoLimiter("exempt"),
-                    (UserEndpoints.CreateName, _) when pools.Uploads is { } uploads => RateLimitPartition.Get(AdmissionLimiters.UploadPool, _ => uploads),
-                    (UserEndpoints.ListName, _) when pools.Storage is { } storage => RateLimitPartition.Get(AdmissionLimiters.StoragePool, _ => storage),
+                    (UserEndpoints.CreateName, _) when pools.Uploads is { } uploads => RateLimitPartition.Get(AdmissionLimiters.UploadPool, _ => new SharedPartition(uploads)),
+                    (UserEndpoints.ListName, _) when pools.Storage is { } storage => RateLimitPartition.Get(AdmissionLimiters.StoragePool, _ => new SharedPartition(storage)),
                     _ => RateLimitPartition.GetNoLimiter("none"),
                 });
 

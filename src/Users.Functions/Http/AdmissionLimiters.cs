@@ -118,3 +118,20 @@ public sealed class AdmissionLimiters : IDisposable
         meter.Dispose();
     }
 }
+
+/// <summary>
+/// A pool's limiter as a partition of the global limiter: never idle and not disposed by it. The partitioned limiter
+/// disposes partitions idle for 10 s and asks the factory again, which would hand back the disposed pool (every later
+/// request a 500); the pools live as long as <see cref="AdmissionLimiters"/> instead.
+/// </summary>
+internal sealed class SharedPartition(RateLimiter pool) : RateLimiter
+{
+    public override TimeSpan? IdleDuration => null;
+
+    public override RateLimiterStatistics? GetStatistics() => pool.GetStatistics();
+
+    protected override RateLimitLease AttemptAcquireCore(int permitCount) => pool.AttemptAcquire(permitCount);
+
+    protected override ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken) =>
+        pool.AcquireAsync(permitCount, cancellationToken);
+}
