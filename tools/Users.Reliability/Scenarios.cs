@@ -8,14 +8,15 @@ namespace Users.Reliability;
 /// <summary>The campaign's scenarios. Each starts its own table, bucket and app, and ends with the integrity audit.</summary>
 internal static class Scenarios
 {
-    public static readonly string[] All = ["sustained", "overload", "abuse", "faults", "rolling", "hostile", "fuzz"];
+    public static readonly string[] All = ["sustained", "overload", "adaptive", "abuse", "faults", "rolling", "hostile", "fuzz"];
 
-    public static readonly string[] Quick = ["overload", "abuse", "faults", "fuzz"];
+    public static readonly string[] Quick = ["adaptive", "abuse", "faults", "fuzz"];
 
     public static Task<ScenarioResult> RunAsync(string id, Campaign c) => id switch
     {
         "sustained" => SustainedAsync(c),
         "overload" => OverloadAsync(c),
+        "adaptive" => AdaptiveScenario.RunAsync(c),
         "abuse" => AbuseAsync(c),
         "faults" => FaultsAsync(c),
         "rolling" => RollingAsync(c),
@@ -90,7 +91,7 @@ internal static class Scenarios
         // 250 req/s is ~10× what moto serves here; more only measures the load generator fighting the app for 2 cores.
         const int rate = 250;
         var duration = c.Seconds(15, 6);
-        r.Load = $"open model, {rate} req/s for {duration.TotalSeconds} s (well beyond what moto on this machine serves), 50% POST / 50% GET; the same load with the limiter on (defaults: 32 running, 32 queued) and off (ADMISSION_MAX_CONCURRENT_REQUESTS=0, shown for comparison: only the default configuration must pass)";
+        r.Load = $"open model, {rate} req/s for {duration.TotalSeconds} s (well beyond what moto on this machine serves), 50% POST / 50% GET; the same load with the limiter on (the defaults: an adaptive limit of at most 32, 32 queued for at most 10 ms; the fixed limit is the adaptive scenario's comparison) and off (ADMISSION_MAX_CONCURRENT_REQUESTS=0, shown for comparison: only the default configuration must pass)";
         var runs = new[]
         {
             ("limiter on", new Dictionary<string, string>()),

@@ -89,6 +89,9 @@ public static class UsersTelemetry
         public const string UnsupportedMedia = "unsupported_media";
         public const string TooLarge = "too_large";
         public const string Unavailable = "unavailable";
+
+        /// <summary>The form did not arrive within <c>FORM_READ_TIMEOUT_SECONDS</c> (408).</summary>
+        public const string TimedOut = "timed_out";
     }
 
     public static void RecordRegistration(string outcome) =>

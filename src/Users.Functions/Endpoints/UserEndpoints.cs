@@ -16,6 +16,11 @@ namespace Users.Functions.Endpoints;
 /// <summary><c>GET /users</c> and <c>POST /user</c>.</summary>
 public static class UserEndpoints
 {
+    /// <summary>The endpoint names (admission control picks each request's pool by them).</summary>
+    public const string ListName = "ListUsers";
+
+    public const string CreateName = "CreateUser";
+
     /// <summary>What the endpoints need besides the use cases: their JSON, source-generated (no reflection, AOT-safe).</summary>
     public static IServiceCollection AddUserEndpoints(this IServiceCollection services) =>
         services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, UsersJsonContext.Default))
@@ -26,7 +31,7 @@ public static class UserEndpoints
         var group = routes.MapGroup(string.Empty).WithTags("Users");
 
         group.MapGet("/users", ListAsync)
-            .WithName("ListUsers")
+            .WithName(ListName)
             .WithSummary("List users")
             .WithDescription("Every user in the table, streamed. With `limit`, at most that many and a `Link: <…>; rel=\"next\"` header while more remain; without it, a list larger than `LIST_MAX_RESPONSE_BYTES` (set on Lambda) also ends with such a header. "
                 + "A page of `limit`, and a whole list known before its first byte (one Scan page, a snapshot, a list bounded in bytes), carry an `ETag`; a request whose `If-None-Match` names it is answered 304 without a body.")
@@ -36,12 +41,13 @@ public static class UserEndpoints
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         group.MapPost("/user", CreateAsync)
-            .WithName("CreateUser")
+            .WithName(CreateName)
             .WithSummary("Register a user")
             .WithDescription("multipart/form-data with fields `name` and `email` and the file `avatar` (PNG, JPEG, GIF or WebP, recognised by content).")
             .DisableAntiforgery()
             .RequireRateLimiting(AdmissionControl.RegisterPolicy)
             .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status408RequestTimeout)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
@@ -102,11 +108,12 @@ public static class UserEndpoints
     }
 
     internal static async Task<Results<Created<UserResponse>, ValidationProblem, ProblemHttpResult>> CreateAsync(
-        HttpRequest request, CreateUser createUser, SharedUserList lists, IOptions<ApiOptions> options, CancellationToken cancellationToken)
+        HttpRequest request, CreateUser createUser, SharedUserList lists, IOptions<ApiOptions> options, IOptions<AdmissionOptions> admission,
+        AdmissionLimiters pools, CancellationToken cancellationToken)
     {
         try
         {
-            var (response, outcome) = await RegisterAsync(request, createUser, options.Value, cancellationToken);
+            var (response, outcome) = await RegisterAsync(request, createUser, options.Value, admission.Value, pools, cancellationToken);
             UsersTelemetry.RecordRegistration(outcome);
             if (outcome == Outcome.Created)
             {
@@ -124,11 +131,16 @@ public static class UserEndpoints
 
     /// <summary>The registration and its outcome for the <c>users.registrations</c> counter.</summary>
     private static async Task<(Results<Created<UserResponse>, ValidationProblem, ProblemHttpResult> Response, string Outcome)> RegisterAsync(
-        HttpRequest request, CreateUser createUser, ApiOptions options, CancellationToken cancellationToken)
+        HttpRequest request, CreateUser createUser, ApiOptions options, AdmissionOptions admission, AdmissionLimiters pools, CancellationToken cancellationToken)
     {
-        var form = await MultipartUserForm.ReadAsync(request, options.AvatarMaxBytes, cancellationToken);
+        // The form arrives under the upload pool's slot (AdmissionControl) and one overall deadline.
+        var form = await MultipartUserForm.ReadAsync(request, options.AvatarMaxBytes, admission.FormReadTimeout, cancellationToken);
         switch (form)
         {
+            case FormReadResult.TimedOut timedOut:
+                // The rest of the body is not waited for: the connection closes after the answer.
+                request.HttpContext.Response.Headers.Connection = "close";
+                return (Problems.Status(StatusCodes.Status408RequestTimeout, $"The form did not arrive within {timedOut.Deadline.TotalSeconds:0.#} s ({SettingsReader.FormReadTimeout})."), Outcome.TimedOut);
             case FormReadResult.NotMultipart:
                 return (Problems.Status(StatusCodes.Status415UnsupportedMediaType, "Send multipart/form-data with the fields 'name' and 'email' and the file 'avatar'."), Outcome.UnsupportedMedia);
             case FormReadResult.Malformed malformed:
@@ -140,6 +152,17 @@ public static class UserEndpoints
         }
 
         var fields = (FormReadResult.Read)form;
+
+        // Only now the storage pool: a slow upload never holds a slot GET /users needs, nor lengthens the latency the
+        // adaptive limit measures.
+        using var lease = pools.Storage is { } storage ? await storage.AcquireAsync(1, cancellationToken) : null;
+        if (lease is { IsAcquired: false })
+        {
+            pools.RecordShed(AdmissionLimiters.StoragePool, lease);
+            request.HttpContext.Response.Headers.RetryAfter = AdmissionControl.OverloadRetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+            return (Problems.Status(StatusCodes.Status503ServiceUnavailable, AdmissionControl.OverloadedDetail), Outcome.Unavailable);
+        }
+
         CreateUserResult result;
         using (var deadline = Deadline(options, cancellationToken))
         {

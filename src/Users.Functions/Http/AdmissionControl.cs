@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
+using Users.Functions.Endpoints;
 using Users.Functions.Settings;
 
 namespace Users.Functions.Http;
@@ -14,7 +15,9 @@ namespace Users.Functions.Http;
 /// <summary>
 /// What is admitted, and what is answered at once instead of queued without bound:
 /// <list type="bullet">
-/// <item>a global concurrency limiter with a small queue (503 + Retry-After beyond it; health probes exempt),</item>
+/// <item>concurrency pools (<see cref="AdmissionLimiters"/>): the storage routes under an adaptive concurrency limit
+/// (<see cref="AdaptiveConcurrencyLimiter"/>) with a short queue bounded in time, registrations receiving their form
+/// under a separate upload limit; 503 + Retry-After at once beyond either; health probes and <c>/metrics</c> exempt,</item>
 /// <item>a per-client token bucket on <c>POST /user</c> (429 + Retry-After), the client being the socket peer, or the
 /// <c>X-Forwarded-For</c> entry named by a configured trusted proxy,</item>
 /// <item>Kestrel's limits for hostile clients (header time and size, body data rate, connections, keep-alive),</item>
@@ -52,18 +55,22 @@ public static class AdmissionControl
         // One middleware (UseRateLimiter) for both limits: the global concurrency limiter for every request, and the
         // per-client token bucket as the policy of the registration endpoint (UserEndpoints: RequireRateLimiting).
         services.AddRateLimiter(_ => { });
-        services.AddOptions<RateLimiterOptions>().Configure<IOptions<AdmissionOptions>>((limiter, admission) =>
+        services.AddSingleton<AdmissionLimiters>();
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<AdmissionOptions>, AdmissionLimiters>((limiter, admission, pools) =>
         {
             var options = admission.Value;
+
+            // Each request to its pool, by endpoint: the storage routes share the storage limit; a registration first
+            // takes an upload slot (its form arrives under it), then a storage slot in the endpoint (RegisterAsync);
+            // probes, /metrics and everything else are not limited here (they touch no storage).
             limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-                options.MaxConcurrentRequests == 0 || IsExempt(context.Request.Path)
-                    ? RateLimitPartition.GetNoLimiter("exempt")
-                    : RateLimitPartition.GetConcurrencyLimiter("global", _ => new ConcurrencyLimiterOptions
-                    {
-                        PermitLimit = options.MaxConcurrentRequests,
-                        QueueLimit = options.QueueLimit,
-                        QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-                    }));
+                (context.GetEndpoint()?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName, IsExempt(context.Request.Path)) switch
+                {
+                    (_, true) => RateLimitPartition.GetNoLimiter("exempt"),
+                    (UserEndpoints.CreateName, _) when pools.Uploads is { } uploads => RateLimitPartition.Get(AdmissionLimiters.UploadPool, _ => new SharedPartition(uploads)),
+                    (UserEndpoints.ListName, _) when pools.Storage is { } storage => RateLimitPartition.Get(AdmissionLimiters.StoragePool, _ => new SharedPartition(storage)),
+                    _ => RateLimitPartition.GetNoLimiter("none"),
+                });
 
             var bucket = options.RegisterPerMinute == 0 ? null : new TokenBucketRateLimiterOptions
             {
@@ -80,11 +87,18 @@ public static class AdmissionControl
 
             // Only the token bucket says when to come back: its refusal is the per-client limit (429), any other the
             // concurrency limiter's (503, retry at once).
-            limiter.OnRejected = (context, _) => context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter)
-                ? WriteProblemAsync(context.HttpContext, StatusCodes.Status429TooManyRequests,
-                    Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)), "Too many registrations from this address; retry later.")
-                : WriteProblemAsync(context.HttpContext, StatusCodes.Status503ServiceUnavailable,
-                    OverloadRetryAfterSeconds, "The service is at capacity; retry later.");
+            limiter.OnRejected = (context, _) =>
+            {
+                if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
+                {
+                    return WriteProblemAsync(context.HttpContext, StatusCodes.Status429TooManyRequests,
+                        Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)), "Too many registrations from this address; retry later.");
+                }
+
+                var upload = context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName == UserEndpoints.CreateName;
+                pools.RecordShed(upload ? AdmissionLimiters.UploadPool : AdmissionLimiters.StoragePool, context.Lease);
+                return WriteOverloadedAsync(context.HttpContext);
+            };
         });
         return services;
     }
@@ -138,6 +152,12 @@ public static class AdmissionControl
 
         return address.ToString();
     }
+
+    /// <summary>The answer to a request no pool could admit: 503, retry in <see cref="OverloadRetryAfterSeconds"/>.</summary>
+    internal static ValueTask WriteOverloadedAsync(HttpContext context) =>
+        WriteProblemAsync(context, StatusCodes.Status503ServiceUnavailable, OverloadRetryAfterSeconds, OverloadedDetail);
+
+    internal const string OverloadedDetail = "The service is at capacity; retry later.";
 
     internal static async ValueTask WriteProblemAsync(HttpContext context, int status, int retryAfterSeconds, string detail)
     {

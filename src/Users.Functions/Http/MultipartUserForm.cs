@@ -23,12 +23,17 @@ internal abstract record FormReadResult
     public sealed record InvalidFields(IReadOnlyDictionary<string, string[]> Errors) : FormReadResult;
 
     public sealed record AvatarTooLarge(long MaxBytes) : FormReadResult;
+
+    /// <summary>The whole form did not arrive within the form-read deadline.</summary>
+    public sealed record TimedOut(TimeSpan Deadline) : FormReadResult;
 }
 
 /// <summary>
 /// Streams a <c>multipart/form-data</c> registration section by section. The avatar is read into memory
 /// only up to <c>AVATAR_MAX_BYTES</c>: one byte more and reading stops with <see cref="FormReadResult.AvatarTooLarge"/>.
-/// The client's Content-Type and file name for the avatar are ignored; the format is sniffed later.
+/// The client's Content-Type and file name for the avatar are ignored; the format is sniffed later. The whole form
+/// must arrive within one deadline (<c>FORM_READ_TIMEOUT_SECONDS</c>), and the avatar's buffer grows with the bytes
+/// that arrive, never from the client's <c>Content-Length</c>: a slow or lying client holds neither time nor memory.
 /// </summary>
 internal static class MultipartUserForm
 {
@@ -38,7 +43,21 @@ internal static class MultipartUserForm
     /// <summary>Most parts read: a registration has three; thousands of tiny parts are refused, not walked.</summary>
     public const int MaxSections = 16;
 
-    public static async Task<FormReadResult> ReadAsync(HttpRequest request, long avatarMaxBytes, CancellationToken cancellationToken)
+    public static async Task<FormReadResult> ReadAsync(HttpRequest request, long avatarMaxBytes, TimeSpan deadline, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(deadline);
+        try
+        {
+            return await ReadAsync(request, avatarMaxBytes, timeout.Token);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            return new FormReadResult.TimedOut(deadline);
+        }
+    }
+
+    private static async Task<FormReadResult> ReadAsync(HttpRequest request, long avatarMaxBytes, CancellationToken cancellationToken)
     {
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType) ||
             !mediaType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
@@ -82,9 +101,8 @@ internal static class MultipartUserForm
                             errors[field] = ["Send exactly one avatar file."];
                         }
 
-                        // The request's length bounds the avatar's: size the buffer once instead of doubling it up to the cap.
-                        var expected = Math.Min(request.ContentLength ?? 0, avatarMaxBytes);
-                        var bytes = await ReadCappedAsync(section.Body, avatarMaxBytes, cancellationToken, (int)expected);
+                        // The buffer grows with what arrives: a Content-Length is the client's claim, not memory to reserve.
+                        var bytes = await ReadCappedAsync(section.Body, avatarMaxBytes, cancellationToken);
                         if (bytes is null)
                         {
                             return new FormReadResult.AvatarTooLarge(avatarMaxBytes);
@@ -139,9 +157,9 @@ internal static class MultipartUserForm
     }
 
     /// <summary>Reads the whole stream if it holds at most <paramref name="maxBytes"/>; null as soon as it holds more.</summary>
-    private static async Task<ReadOnlyMemory<byte>?> ReadCappedAsync(Stream body, long maxBytes, CancellationToken cancellationToken, int capacity = 0)
+    private static async Task<ReadOnlyMemory<byte>?> ReadCappedAsync(Stream body, long maxBytes, CancellationToken cancellationToken)
     {
-        using var buffer = new MemoryStream(capacity);
+        using var buffer = new MemoryStream();
         var chunk = ArrayPool<byte>.Shared.Rent(81920);
         try
         {

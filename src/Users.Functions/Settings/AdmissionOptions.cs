@@ -8,11 +8,43 @@ namespace Users.Functions.Settings;
 /// </summary>
 public sealed class AdmissionOptions
 {
-    /// <summary>Requests served at once (<c>ADMISSION_MAX_CONCURRENT_REQUESTS</c>); 0 turns the limiter off.</summary>
+    /// <summary>
+    /// How the storage routes' concurrency limit is set (<c>ADMISSION_LIMIT_MODE</c>): <see cref="AdmissionLimitMode.Adaptive"/>
+    /// (default) follows measured latency between the minimum and the maximum; <see cref="AdmissionLimitMode.Fixed"/> is
+    /// the maximum, always, with a queue that waits as long as it takes (the configuration before issue 26, kept for comparison).
+    /// </summary>
+    public AdmissionLimitMode LimitMode { get; set; } = AdmissionLimitMode.Adaptive;
+
+    /// <summary>Storage requests served at once at most (<c>ADMISSION_MAX_CONCURRENT_REQUESTS</c>): the adaptive limit's ceiling, or the fixed limit; 0 turns the limiter off.</summary>
     public int MaxConcurrentRequests { get; set; } = 32;
+
+    /// <summary>The adaptive limit's floor (<c>ADMISSION_MIN_CONCURRENT_REQUESTS</c>).</summary>
+    public int MinConcurrentRequests { get; set; } = 2;
+
+    /// <summary>The adaptive limit before any latency is measured (<c>ADMISSION_INITIAL_CONCURRENT_REQUESTS</c>).</summary>
+    public int InitialConcurrentRequests { get; set; } = 8;
 
     /// <summary>Requests that may wait for a slot (<c>ADMISSION_QUEUE_LIMIT</c>); beyond it, 503 at once.</summary>
     public int QueueLimit { get; set; } = 32;
+
+    /// <summary>
+    /// Longest wait for a slot in adaptive mode (<c>ADMISSION_QUEUE_TIMEOUT_MS</c>); then 503 + Retry-After. Short: the
+    /// queue absorbs bursts, it does not hold requests a client will have given up on; 0: no queue.
+    /// </summary>
+    public TimeSpan QueueTimeout { get; set; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>
+    /// Registrations (<c>POST /user</c>) receiving their form at once (<c>ADMISSION_MAX_CONCURRENT_UPLOADS</c>), counted
+    /// apart from the storage limit so slow uploaders cannot take the slots other requests need; beyond it, 503 at once.
+    /// 0 turns this limit off.
+    /// </summary>
+    public int MaxConcurrentUploads { get; set; } = 16;
+
+    /// <summary>
+    /// The whole registration form must arrive within this (<c>FORM_READ_TIMEOUT_SECONDS</c>), counted from the start of
+    /// the request; past it the request is answered 408. Well under the request timeout, which bounds the storage work after it.
+    /// </summary>
+    public TimeSpan FormReadTimeout { get; set; } = TimeSpan.FromSeconds(3);
 
     /// <summary>Registrations one client may make per minute, sustained (<c>REGISTER_RATE_LIMIT_PER_MINUTE</c>); 0 turns it off.</summary>
     public int RegisterPerMinute { get; set; } = 20;
@@ -43,4 +75,14 @@ public sealed class AdmissionOptions
 
     /// <summary>Grace period before the minimum body data rate is enforced.</summary>
     public static readonly TimeSpan MinDataRateGracePeriod = TimeSpan.FromSeconds(5);
+}
+
+/// <summary>How the storage routes' concurrency limit is set (<c>ADMISSION_LIMIT_MODE</c>).</summary>
+public enum AdmissionLimitMode
+{
+    /// <summary>Follows measured latency (<c>adaptive</c>).</summary>
+    Adaptive,
+
+    /// <summary>Always the maximum (<c>fixed</c>).</summary>
+    Fixed,
 }

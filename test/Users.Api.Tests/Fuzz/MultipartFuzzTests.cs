@@ -78,7 +78,7 @@ public sealed class MultipartFuzzTests(KestrelApiFixture fixture) : IClassFixtur
             context.Request.ContentLength = request.Body.Length;
             context.Request.Body = new MemoryStream(request.Body);
 
-            var result = MultipartUserForm.ReadAsync(context.Request, avatarMaxBytes: 1024, CancellationToken.None).GetAwaiter().GetResult();
+            var result = MultipartUserForm.ReadAsync(context.Request, avatarMaxBytes: 1024, TimeSpan.FromSeconds(30), CancellationToken.None).GetAwaiter().GetResult();
             return result switch
             {
                 FormReadResult.Read read => read.Avatar is not { Length: > 1024 },

@@ -18,6 +18,11 @@ public class AdmissionSettingsTests
         Assert.Empty(settings.Errors);
 
         Assert.Equal((32, 32), (options.MaxConcurrentRequests, options.QueueLimit));
+        Assert.Equal(AdmissionLimitMode.Adaptive, options.LimitMode);
+        Assert.Equal((2, 8), (options.MinConcurrentRequests, options.InitialConcurrentRequests));
+        Assert.Equal(TimeSpan.FromMilliseconds(10), options.QueueTimeout);
+        Assert.Equal(16, options.MaxConcurrentUploads);
+        Assert.Equal(TimeSpan.FromSeconds(3), options.FormReadTimeout);
         Assert.Equal((20, 20), (options.RegisterPerMinute, options.RegisterBurst));
         Assert.Empty(options.TrustedProxies);
         Assert.Equal(TimeSpan.FromSeconds(10), options.RequestHeadersTimeout);
@@ -50,6 +55,52 @@ public class AdmissionSettingsTests
             options.TrustedProxies);
         Assert.Equal((TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(30)), (options.RequestHeadersTimeout, options.KeepAliveTimeout));
         Assert.Equal((0L, 0, 8192), (options.MaxConcurrentConnections, options.MinRequestBodyBytesPerSecond, options.MaxRequestHeadersBytes));
+    }
+
+    [Fact]
+    public void Reads_the_adaptive_limit_and_upload_settings()
+    {
+        var settings = Read(
+            ("ADMISSION_LIMIT_MODE", "Fixed"),
+            ("ADMISSION_MAX_CONCURRENT_REQUESTS", "40"),
+            ("ADMISSION_MIN_CONCURRENT_REQUESTS", "4"),
+            ("ADMISSION_INITIAL_CONCURRENT_REQUESTS", "10"),
+            ("ADMISSION_QUEUE_TIMEOUT_MS", "0"),
+            ("ADMISSION_MAX_CONCURRENT_UPLOADS", "3"),
+            ("FORM_READ_TIMEOUT_SECONDS", "2"));
+        var options = settings.Admission;
+
+        Assert.Empty(settings.Errors);
+        Assert.Equal(AdmissionLimitMode.Fixed, options.LimitMode);
+        Assert.Equal((4, 10, 40), (options.MinConcurrentRequests, options.InitialConcurrentRequests, options.MaxConcurrentRequests));
+        Assert.Equal(TimeSpan.Zero, options.QueueTimeout);
+        Assert.Equal((3, TimeSpan.FromSeconds(2)), (options.MaxConcurrentUploads, options.FormReadTimeout));
+    }
+
+    [Fact]
+    public void A_maximum_below_the_defaults_lowers_the_unset_minimum_and_initial_limit()
+    {
+        var settings = Read(("ADMISSION_MAX_CONCURRENT_REQUESTS", "1"));
+        Assert.Empty(settings.Errors);
+        Assert.Equal((1, 1, 1), (settings.Admission.MinConcurrentRequests, settings.Admission.InitialConcurrentRequests, settings.Admission.MaxConcurrentRequests));
+    }
+
+    [Fact]
+    public void Adaptive_bounds_that_do_not_nest_and_unknown_modes_are_refused_by_name()
+    {
+        var errors = Read(
+            ("ADMISSION_LIMIT_MODE", "gradient"),
+            ("ADMISSION_QUEUE_TIMEOUT_MS", "-5"),
+            ("FORM_READ_TIMEOUT_SECONDS", "0"),
+            ("ADMISSION_MAX_CONCURRENT_UPLOADS", "x")).Errors;
+        Assert.Equal(4, errors.Count);
+        Assert.Contains(errors, e => e.StartsWith("ADMISSION_LIMIT_MODE='gradient'", StringComparison.Ordinal) && e.Contains("adaptive or fixed", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("ADMISSION_QUEUE_TIMEOUT_MS='-5'", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("FORM_READ_TIMEOUT_SECONDS='0'", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("ADMISSION_MAX_CONCURRENT_UPLOADS='x'", StringComparison.Ordinal));
+
+        var nesting = Read(("ADMISSION_MIN_CONCURRENT_REQUESTS", "10"), ("ADMISSION_INITIAL_CONCURRENT_REQUESTS", "5")).Errors;
+        Assert.Contains(nesting, e => e.StartsWith("ADMISSION_MIN_CONCURRENT_REQUESTS (10) <= ADMISSION_INITIAL_CONCURRENT_REQUESTS (5)", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -178,6 +178,19 @@ public sealed partial class MetricsEndpointTests(ManagementPortFixture fixture) 
     }
 
     [Fact]
+    public async Task The_admission_pools_limit_in_flight_and_queue_are_exported_per_pool()
+    {
+        using var http = new HttpClient();
+        var text = await http.GetStringAsync(new Uri(fixture.Management, "/metrics"));
+
+        // The defaults: the adaptive storage limit starts at 8 (and moves), the upload limit is 16.
+        Assert.Matches(Series("users_admission_limit", "users_admission_pool=\"storage\""), text);
+        Assert.Matches(Series("users_admission_limit", "users_admission_pool=\"upload\""), text);
+        Assert.Matches(new Regex("(?m)^users_admission_in_flight\\{[^}]*users_admission_pool=\"storage\"[^}]*\\} [0-9]+"), text);
+        Assert.Matches(new Regex("(?m)^users_admission_queued\\{[^}]*users_admission_pool=\"storage\"[^}]*\\} [0-9]+"), text);
+    }
+
+    [Fact]
     public async Task An_incoming_traceparent_is_the_trace_of_the_request_and_its_log_lines()
     {
         var traceId = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());

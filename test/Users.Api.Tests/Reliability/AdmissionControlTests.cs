@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
@@ -6,6 +7,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Users.Api.Tests.Infrastructure;
 using Users.Functions.Health;
+using Users.Functions.Http;
 
 namespace Users.Api.Tests.Reliability;
 
@@ -40,69 +42,109 @@ public sealed class AdmissionControlTests(KestrelApiFixture fixture) : IClassFix
         }
     }
 
-    [Fact]
-    public async Task Beyond_the_concurrency_limit_requests_get_503_at_once_while_health_stays_served()
+    /// <summary>
+    /// An instance whose storage is a black hole of its own (the fixture's emulator behind a proxy that accepts and
+    /// never answers): a <c>GET /users</c> then holds its storage slot until the request timeout (6.5 s) or
+    /// <see cref="TcpProxy.Start"/> gives the backend back to new connections.
+    /// </summary>
+    private async Task<(IRunningApi Api, TcpProxy Backend)> StartWithHungStorageAsync(params (string Key, string Value)[] settings)
     {
-        await using var api = await StartAsync(
-            ("ADMISSION_MAX_CONCURRENT_REQUESTS", "1"), ("ADMISSION_QUEUE_LIMIT", "0"), ("MIN_REQUEST_BODY_BYTES_PER_SECOND", "0"));
+        var backend = new TcpProxy(MotoServer.Shared.Endpoint);
+        backend.BlackHole();
+        var api = await StartAsync([.. settings, ("AWS_ENDPOINT_URL", backend.Endpoint.ToString().TrimEnd('/'))]);
+        return (api, backend);
+    }
 
-        // One registration whose body never arrives holds the only slot. It holds it once the endpoint reads its body:
-        // Kestrel then answers its Expect: 100-continue (before that, a GET could take the slot and refuse the holder).
-        await using var holder = await RawHttp.ConnectAsync(api.Client.BaseAddress!);
-        await holder.SendAsync("POST /user HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 100000\r\nExpect: 100-continue\r\n\r\n");
-        await holder.ReadUntilAsync("HTTP/1.1 100 Continue", TimeSpan.FromSeconds(10));
-        await holder.SendAsync("--b\r\n");
+    /// <summary>Starts a <c>GET /users</c> on hung storage and returns once the storage pool counts it running.</summary>
+    private static async Task<Task<HttpResponseMessage>> HoldTheOnlySlotAsync(IRunningApi api)
+    {
+        var holder = api.Client.GetAsync("/users");
+        var pools = ((KestrelApi)api).Services.GetRequiredService<AdmissionLimiters>();
+        await Wait.Until(() => Task.FromResult(pools.Storage!.GetStatistics()!.CurrentAvailablePermits == 0), TimeSpan.FromSeconds(10), "the holder to take the storage slot");
+        return holder;
+    }
 
-        HttpResponseMessage? rejected = null;
-        await Wait.Until(
-            async () =>
-            {
-                rejected?.Dispose();
-                rejected = await api.Client.GetAsync("/users");
-                return rejected.StatusCode == HttpStatusCode.ServiceUnavailable;
-            },
-            TimeSpan.FromSeconds(10),
-            "GET /users to be refused while the slot is held");
+    [Theory]
+    [InlineData("adaptive")]
+    [InlineData("fixed")]
+    public async Task Beyond_the_concurrency_limit_requests_get_503_at_once_while_health_stays_served(string mode)
+    {
+        var (api, backend) = await StartWithHungStorageAsync(
+            ("ADMISSION_LIMIT_MODE", mode), ("ADMISSION_MAX_CONCURRENT_REQUESTS", "1"), ("ADMISSION_QUEUE_LIMIT", "0"));
+        await using var backendScope = backend;
+        await using var apiScope = api;
 
-        using (rejected)
+        // Refusals are counted by pool and reason (users.admission.shed), from this host's meter.
+        var shed = new List<(string? Pool, string? Reason)>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
         {
-            await HttpAssert.Problem(rejected!, HttpStatusCode.ServiceUnavailable);
-            Assert.Equal(TimeSpan.FromSeconds(1), rejected!.Headers.RetryAfter?.Delta);
+            if (instrument.Name == "users.admission.shed" && instrument.Meter.Scope == ((KestrelApi)api).Services.GetRequiredService<IMeterFactory>())
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
+        {
+            var all = tags.ToArray();
+            lock (shed)
+            {
+                shed.Add((all.FirstOrDefault(t => t.Key == "users.admission.pool").Value as string, all.FirstOrDefault(t => t.Key == "reason").Value as string));
+            }
+        });
+        listener.Start();
+
+        // One GET /users hangs on storage and holds the only slot; the next is refused at once.
+        var holder = await HoldTheOnlySlotAsync(api);
+        var watch = Stopwatch.StartNew();
+        using (var rejected = await api.Client.GetAsync("/users?limit=5"))
+        {
+            var problem = await HttpAssert.Problem(rejected, HttpStatusCode.ServiceUnavailable);
+            Assert.Contains("capacity", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            Assert.Equal(TimeSpan.FromSeconds(1), rejected.Headers.RetryAfter?.Delta);
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"refused after {watch.Elapsed}");
         }
 
-        // Probes are exempt: a saturated pod is neither restarted nor taken out by its own limiter.
+        // A registration's form is received under the upload pool; its storage step is refused like the list.
+        using (var registration = await api.Client.PostAsync("/user", Images.Form("Test User", Images.UniqueEmail(), Images.Png)))
+        {
+            await HttpAssert.Problem(registration, HttpStatusCode.ServiceUnavailable);
+            Assert.Equal(TimeSpan.FromSeconds(1), registration.Headers.RetryAfter?.Delta);
+        }
+
+        lock (shed)
+        {
+            Assert.Contains((AdmissionLimiters.StoragePool, AdaptiveConcurrencyLimiter.Reasons.Limit), shed);
+        }
+
+        // Probes are exempt: a saturated pod is not restarted by its own limiter (readiness asks the hung storage).
         using (var live = await api.Client.GetAsync("/health/live"))
         {
             Assert.Equal(HttpStatusCode.OK, live.StatusCode);
         }
 
-        using (var ready = await api.Client.GetAsync("/health/ready"))
-        {
-            Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
-        }
+        // The slot comes back when the holder ends (a retry on the backend given back, or its request timeout).
+        backend.Start();
+        (await holder.WaitAsync(TimeSpan.FromSeconds(30))).Dispose();
 
-        // The slot comes back as soon as the holder goes away.
-        await holder.DisposeAsync();
         await Wait.Until(
-            async () => await StatusOf(api.Client, new HttpRequestMessage(HttpMethod.Get, "/users")) == HttpStatusCode.OK,
+            async () => await StatusOf(api.Client, new HttpRequestMessage(HttpMethod.Get, "/users?limit=5")) == HttpStatusCode.OK,
             TimeSpan.FromSeconds(10),
             "GET /users to be served again");
     }
 
     [Fact]
-    public async Task A_queued_request_waits_for_a_slot_instead_of_being_refused()
+    public async Task A_queued_request_waits_for_a_slot_within_the_queue_timeout_instead_of_being_refused()
     {
-        await using var api = await StartAsync(
-            ("ADMISSION_MAX_CONCURRENT_REQUESTS", "1"), ("ADMISSION_QUEUE_LIMIT", "1"), ("MIN_REQUEST_BODY_BYTES_PER_SECOND", "0"));
-        await using var holder = await RawHttp.ConnectAsync(api.Client.BaseAddress!);
-        await holder.SendAsync("POST /user HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 100000\r\nExpect: 100-continue\r\n\r\n");
-
-        // The holder has the slot once the endpoint reads its body: Kestrel then answers its Expect: 100-continue.
-        await holder.ReadUntilAsync("HTTP/1.1 100 Continue", TimeSpan.FromSeconds(10));
+        var (api, backend) = await StartWithHungStorageAsync(
+            ("ADMISSION_LIMIT_MODE", "adaptive"), ("ADMISSION_MAX_CONCURRENT_REQUESTS", "1"), ("ADMISSION_QUEUE_LIMIT", "1"), ("ADMISSION_QUEUE_TIMEOUT_MS", "10000"));
+        await using var backendScope = backend;
+        await using var apiScope = api;
+        var holder = await HoldTheOnlySlotAsync(api);
 
         // Two more: one takes the queue's only place and waits, the other is refused at once.
-        var first = api.Client.GetAsync("/users");
-        var second = api.Client.GetAsync("/users");
+        var first = api.Client.GetAsync("/users?limit=5");
+        var second = api.Client.GetAsync("/users?limit=5");
         var refused = await Task.WhenAny(first, second).WaitAsync(TimeSpan.FromSeconds(10));
         var waiting = refused == first ? second : first;
         using (var response = await refused)
@@ -111,9 +153,33 @@ public sealed class AdmissionControlTests(KestrelApiFixture fixture) : IClassFix
         }
 
         Assert.False(waiting.IsCompleted);
-        await holder.DisposeAsync();
-        using var served = await waiting.WaitAsync(TimeSpan.FromSeconds(10));
+
+        // The holder's request times out (6.5 s), the waiter gets its slot and, with the backend back, is served.
+        backend.Start();
+        using var served = await waiting.WaitAsync(TimeSpan.FromSeconds(20));
         Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+        (await holder).Dispose();
+    }
+
+    [Fact]
+    public async Task A_queued_request_is_refused_when_the_queue_timeout_passes()
+    {
+        var (api, backend) = await StartWithHungStorageAsync(
+            ("ADMISSION_LIMIT_MODE", "adaptive"), ("ADMISSION_MAX_CONCURRENT_REQUESTS", "1"), ("ADMISSION_QUEUE_LIMIT", "5"), ("ADMISSION_QUEUE_TIMEOUT_MS", "300"));
+        await using var backendScope = backend;
+        await using var apiScope = api;
+        var holder = await HoldTheOnlySlotAsync(api);
+
+        var watch = Stopwatch.StartNew();
+        using var refused = await api.Client.GetAsync("/users?limit=5");
+        var waited = watch.Elapsed;
+        await HttpAssert.Problem(refused, HttpStatusCode.ServiceUnavailable);
+        Assert.Equal(TimeSpan.FromSeconds(1), refused.Headers.RetryAfter?.Delta);
+
+        // It waited its queue timeout, not the holder's whole request.
+        Assert.InRange(waited.TotalMilliseconds, 280, 3000);
+        backend.Start();
+        (await holder.WaitAsync(TimeSpan.FromSeconds(30))).Dispose();
     }
 
     [Fact]
@@ -213,7 +279,8 @@ public sealed class AdmissionControlTests(KestrelApiFixture fixture) : IClassFix
     [Fact]
     public async Task A_trickled_body_is_cut_by_the_minimum_data_rate()
     {
-        await using var api = await StartAsync(("MIN_REQUEST_BODY_BYTES_PER_SECOND", "1000"));
+        // The form-read deadline far away: only the data rate is under test.
+        await using var api = await StartAsync(("MIN_REQUEST_BODY_BYTES_PER_SECOND", "1000"), ("FORM_READ_TIMEOUT_SECONDS", "60"));
         await using var trickle = await RawHttp.ConnectAsync(api.Client.BaseAddress!);
         await trickle.SendAsync("POST /user HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 100000\r\n\r\n");
 

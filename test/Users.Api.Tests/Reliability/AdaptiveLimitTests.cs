@@ -1,0 +1,233 @@
+using System.Diagnostics;
+using System.Threading.RateLimiting;
+using Users.Functions.Http;
+
+namespace Users.Api.Tests.Reliability;
+
+/// <summary>The adaptive concurrency limit: its rule (<see cref="GradientLimit"/>) and its limiter, on a clock the test moves.</summary>
+public sealed class AdaptiveLimitTests
+{
+    private const double Base = 0.010;
+
+    [Fact]
+    public void Within_the_tolerance_a_busy_limit_grows_to_the_maximum_and_no_further()
+    {
+        var rule = new GradientLimit(minimum: 2, maximum: 40, initial: 4);
+        var seen = new List<int>();
+        for (var window = 0; window < 60; window++)
+        {
+            seen.Add(rule.Update(window * 0.1, Base * 1.5, peakInFlight: rule.Limit));
+        }
+
+        Assert.Equal(40, rule.Limit);
+        Assert.True(seen.Zip(seen.Skip(1)).All(p => p.Second >= p.First), string.Join(",", seen));
+        Assert.InRange(seen.FindIndex(l => l == 40), 5, 40);
+    }
+
+    [Fact]
+    public void An_idle_service_does_not_earn_a_larger_limit()
+    {
+        var rule = new GradientLimit(minimum: 2, maximum: 40, initial: 10);
+        for (var window = 0; window < 50; window++)
+        {
+            rule.Update(window * 0.1, Base, peakInFlight: 4);
+        }
+
+        Assert.Equal(10, rule.Limit);
+    }
+
+    [Fact]
+    public void When_latency_rises_tenfold_the_limit_falls_within_a_second_of_windows_and_climbs_back_when_it_heals()
+    {
+        var rule = new GradientLimit(minimum: 2, maximum: 64, initial: 64);
+        var now = 0.0;
+        for (var window = 0; window < 10; window++, now += 0.1)
+        {
+            rule.Update(now, Base, rule.Limit);
+        }
+
+        Assert.Equal(64, rule.Limit);
+        var falls = 0;
+        while (rule.Limit > 8 && falls < 100)
+        {
+            rule.Update(now, Base * 10, rule.Limit);
+            now += 0.1;
+            falls++;
+        }
+
+        Assert.InRange(falls, 1, 10);
+
+        // Still slow: it stays low (never below the minimum); the baseline has not moved.
+        for (var window = 0; window < 20; window++, now += 0.1)
+        {
+            rule.Update(now, Base * 10, rule.Limit);
+            Assert.InRange(rule.Limit, 2, 8);
+        }
+
+        Assert.Equal(Base, rule.Baseline, 9);
+
+        var climbs = 0;
+        while (rule.Limit < 64 && climbs < 100)
+        {
+            rule.Update(now, Base, rule.Limit);
+            now += 0.1;
+            climbs++;
+        }
+
+        Assert.InRange(climbs, 1, 40);
+    }
+
+    [Fact]
+    public void An_expired_baseline_is_measured_afresh_in_one_window_at_the_minimum_and_the_limit_restored()
+    {
+        var rule = new GradientLimit(minimum: 3, maximum: 50, initial: 20);
+        rule.Update(0, Base, 20);
+        var before = rule.Limit;
+
+        // Slower for good: the gradient halves the limit until the baseline expires...
+        var now = 0.1;
+        for (; now < GradientLimit.BaselineLifetime.TotalSeconds; now += 0.1)
+        {
+            rule.Update(now, Base * 3, rule.Limit);
+            Assert.False(rule.Probing);
+        }
+
+        var shrunk = rule.Limit;
+        Assert.True(shrunk < before, $"{shrunk} < {before}");
+
+        // ...then one window runs at the minimum; its latency is the new baseline, and the limit is given back.
+        Assert.Equal(3, rule.Update(now, Base * 3, rule.Limit));
+        Assert.True(rule.Probing);
+        Assert.Equal(shrunk, rule.Update(now + 0.1, Base * 3, 3));
+        Assert.False(rule.Probing);
+        Assert.Equal(Base * 3, rule.Baseline, 9);
+
+        // At the new baseline the limit grows again.
+        for (var window = 0; window < 20; window++)
+        {
+            rule.Update(now + 0.2 + (window * 0.1), Base * 3, rule.Limit);
+        }
+
+        Assert.True(rule.Limit > shrunk, $"{rule.Limit} > {shrunk}");
+    }
+
+    [Theory]
+    [InlineData(0, 10, 5)]
+    [InlineData(5, 4, 4)]
+    [InlineData(2, 10, 1)]
+    [InlineData(2, 10, 11)]
+    public void Bounds_that_do_not_nest_are_refused(int minimum, int maximum, int initial) =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => new GradientLimit(minimum, maximum, initial));
+
+    [Fact]
+    public void Beyond_the_limit_without_a_queue_a_request_is_refused_at_once_with_the_reason()
+    {
+        using var limiter = new AdaptiveConcurrencyLimiter(new GradientLimit(1, 4, 2), queueLimit: 0, TimeSpan.FromSeconds(1));
+        using var first = limiter.AttemptAcquire();
+        using var second = limiter.AttemptAcquire();
+        using var third = limiter.AttemptAcquire();
+        Assert.True(first.IsAcquired);
+        Assert.True(second.IsAcquired);
+        Assert.False(third.IsAcquired);
+        Assert.True(third.TryGetMetadata(MetadataName.ReasonPhrase, out var reason));
+        Assert.Equal(AdaptiveConcurrencyLimiter.Reasons.Limit, reason);
+        Assert.Equal(2, limiter.InFlight);
+    }
+
+    [Fact]
+    public async Task A_waiter_gets_the_first_slot_that_frees_and_the_queue_length_is_bounded()
+    {
+        var waits = new List<TimeSpan>();
+        using var limiter = new AdaptiveConcurrencyLimiter(new GradientLimit(1, 4, 1), queueLimit: 1, TimeSpan.FromSeconds(30))
+        {
+            QueueWaitEnded = waits.Add,
+        };
+        var holder = await limiter.AcquireAsync();
+        var waiting = limiter.AcquireAsync();
+        Assert.False(waiting.IsCompleted);
+        Assert.Equal(1, limiter.Queued);
+
+        using var full = await limiter.AcquireAsync();
+        Assert.False(full.IsAcquired);
+
+        holder.Dispose();
+        using var admitted = await waiting.AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(admitted.IsAcquired);
+        Assert.Equal(0, limiter.Queued);
+        Assert.Single(waits);
+    }
+
+    [Fact]
+    public async Task A_waiter_is_refused_when_the_queue_timeout_passes_not_kept()
+    {
+        var timeout = TimeSpan.FromMilliseconds(100);
+        using var limiter = new AdaptiveConcurrencyLimiter(new GradientLimit(1, 4, 1), queueLimit: 10, timeout);
+        using var holder = await limiter.AcquireAsync();
+        var watch = Stopwatch.StartNew();
+        using var refused = await limiter.AcquireAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.False(refused.IsAcquired);
+        Assert.True(refused.TryGetMetadata(MetadataName.ReasonPhrase, out var reason));
+        Assert.Equal(AdaptiveConcurrencyLimiter.Reasons.QueueTimeout, reason);
+        Assert.True(watch.Elapsed >= timeout - TimeSpan.FromMilliseconds(15), $"refused after {watch.Elapsed}");
+        Assert.Equal(0, limiter.Queued);
+    }
+
+    [Fact]
+    public async Task A_cancelled_waiter_leaves_the_queue_and_the_slot_goes_to_the_next()
+    {
+        using var limiter = new AdaptiveConcurrencyLimiter(new GradientLimit(1, 4, 1), queueLimit: 2, TimeSpan.FromSeconds(30));
+        var holder = await limiter.AcquireAsync();
+        using var cancel = new CancellationTokenSource();
+        var cancelled = limiter.AcquireAsync(1, cancel.Token);
+        var next = limiter.AcquireAsync();
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await cancelled);
+        Assert.Equal(1, limiter.Queued);
+
+        holder.Dispose();
+        using var lease = await next.AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(lease.IsAcquired);
+    }
+
+    [Fact]
+    public void Slow_leases_shrink_the_limit_and_fast_ones_grow_it_back()
+    {
+        var clock = new ManualClock();
+        using var limiter = new AdaptiveConcurrencyLimiter(new GradientLimit(2, 32, 16), queueLimit: 0, TimeSpan.Zero, clock);
+
+        // Runs windows of `limit` concurrent requests, each taking `latency`.
+        void Windows(int count, TimeSpan latency)
+        {
+            for (var window = 0; window < count; window++)
+            {
+                var leases = Enumerable.Range(0, Math.Max(limiter.Limit, AdaptiveConcurrencyLimiter.MinWindowSamples))
+                    .Select(_ => limiter.AttemptAcquire()).Where(l => l.IsAcquired).ToList();
+                clock.Advance(latency + AdaptiveConcurrencyLimiter.MinWindow);
+                leases.ForEach(l => l.Dispose());
+            }
+        }
+
+        Windows(10, TimeSpan.FromMilliseconds(10));
+        var fast = limiter.Limit;
+        Assert.Equal(32, fast);
+
+        // The admitted requests' latency is tenfold: the limit falls within a few windows.
+        Windows(5, TimeSpan.FromMilliseconds(1000));
+        Assert.True(limiter.Limit <= fast / 3, $"limit {limiter.Limit}");
+
+        Windows(15, TimeSpan.FromMilliseconds(10));
+        Assert.Equal(32, limiter.Limit);
+    }
+
+    /// <summary>A clock the test moves (timers are not used by the tests that take it).</summary>
+    private sealed class ManualClock : TimeProvider
+    {
+        private long ticks;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => ticks;
+
+        public void Advance(TimeSpan by) => ticks += by.Ticks;
+    }
+}
