@@ -220,6 +220,32 @@ public sealed class AdaptiveLimitTests
     }
 
     /// <summary>A clock the test moves (timers are not used by the tests that take it).</summary>
+    [Fact]
+    public async Task Statistics_idle_time_and_disposal_say_what_the_limiter_holds()
+    {
+        var clock = new ManualClock();
+        var limiter = new AdaptiveConcurrencyLimiter(new GradientLimit(1, 4, 1), queueLimit: 2, TimeSpan.FromSeconds(30), clock);
+        clock.Advance(TimeSpan.FromSeconds(3));
+        Assert.Equal(TimeSpan.FromSeconds(3), limiter.IdleDuration);
+
+        var holder = await limiter.AcquireAsync();
+        Assert.Null(limiter.IdleDuration);
+        Assert.Empty(holder.MetadataNames);
+        Assert.False(holder.TryGetMetadata(MetadataName.ReasonPhrase.Name, out _));
+        var waiting = limiter.AcquireAsync();
+        var statistics = limiter.GetStatistics();
+        Assert.NotNull(statistics);
+        Assert.Equal((0, 1), (statistics.CurrentAvailablePermits, statistics.CurrentQueuedCount));
+        Assert.Throws<ArgumentOutOfRangeException>(() => limiter.AttemptAcquire(2));
+
+        // Disposed with a request waiting: the waiter is refused at once (with its reason), not left hanging.
+        limiter.Dispose();
+        using var refused = await waiting.AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.False(refused.IsAcquired);
+        Assert.Equal([MetadataName.ReasonPhrase.Name], refused.MetadataNames);
+        holder.Dispose();
+    }
+
     private sealed class ManualClock : TimeProvider
     {
         private long ticks;
