@@ -18,7 +18,7 @@ public class AdmissionSettingsTests
         Assert.Empty(settings.Errors);
 
         Assert.Equal((32, 32), (options.MaxConcurrentRequests, options.QueueLimit));
-        Assert.Equal(AdmissionLimitMode.Adaptive, options.LimitMode);
+        Assert.Equal(AdmissionLimitMode.Fixed, options.LimitMode);
         Assert.Equal((2, 8), (options.MinConcurrentRequests, options.InitialConcurrentRequests));
         Assert.Equal(TimeSpan.FromMilliseconds(10), options.QueueTimeout);
         Assert.Equal(16, options.MaxConcurrentUploads);
@@ -61,7 +61,7 @@ public class AdmissionSettingsTests
     public void Reads_the_adaptive_limit_and_upload_settings()
     {
         var settings = Read(
-            ("ADMISSION_LIMIT_MODE", "Fixed"),
+            ("ADMISSION_LIMIT_MODE", "Adaptive"),
             ("ADMISSION_MAX_CONCURRENT_REQUESTS", "40"),
             ("ADMISSION_MIN_CONCURRENT_REQUESTS", "4"),
             ("ADMISSION_INITIAL_CONCURRENT_REQUESTS", "10"),
@@ -71,7 +71,7 @@ public class AdmissionSettingsTests
         var options = settings.Admission;
 
         Assert.Empty(settings.Errors);
-        Assert.Equal(AdmissionLimitMode.Fixed, options.LimitMode);
+        Assert.Equal(AdmissionLimitMode.Adaptive, options.LimitMode);
         Assert.Equal((4, 10, 40), (options.MinConcurrentRequests, options.InitialConcurrentRequests, options.MaxConcurrentRequests));
         Assert.Equal(TimeSpan.Zero, options.QueueTimeout);
         Assert.Equal((3, TimeSpan.FromSeconds(2)), (options.MaxConcurrentUploads, options.FormReadTimeout));
@@ -99,7 +99,7 @@ public class AdmissionSettingsTests
         Assert.Contains(errors, e => e.StartsWith("FORM_READ_TIMEOUT_SECONDS='0'", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("ADMISSION_MAX_CONCURRENT_UPLOADS='x'", StringComparison.Ordinal));
 
-        var nesting = Read(("ADMISSION_MIN_CONCURRENT_REQUESTS", "10"), ("ADMISSION_INITIAL_CONCURRENT_REQUESTS", "5")).Errors;
+        var nesting = Read(("ADMISSION_LIMIT_MODE", "adaptive"), ("ADMISSION_MIN_CONCURRENT_REQUESTS", "10"), ("ADMISSION_INITIAL_CONCURRENT_REQUESTS", "5")).Errors;
         Assert.Contains(nesting, e => e.StartsWith("ADMISSION_MIN_CONCURRENT_REQUESTS (10) <= ADMISSION_INITIAL_CONCURRENT_REQUESTS (5)", StringComparison.Ordinal));
     }
 
