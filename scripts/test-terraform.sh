@@ -31,7 +31,7 @@ tf validate -no-color
 results=artifacts/test-results
 mkdir -p "$results"
 echo "--- terraform: terraform test (plan mode, mock provider) -> $results/terraform-test.jsonl"
-# -json so that make test counts its runs from the file (tools/Users.TestResults); the console gets each run's
+# -json so that make test counts its runs from the file (tools/Users.ResultCheck); the console gets each run's
 # message, and every diagnostic of a failing one.
 status=0
 tf test -no-color -json >"$results/terraform-test.jsonl" || status=$?

@@ -2,7 +2,7 @@
 # `make test`: every check the project has, in order, with a summary at the end.
 # Each step is its own script so it can be run alone (see the Makefile); a step whose script is missing fails.
 # Test counts come from the result files the runners write under artifacts/test-results/ (TRX, JUnit XML, terraform
-# test -json lines as *.jsonl), read by tools/Users.TestResults, not from their console output.
+# test -json lines as *.jsonl), read by tools/Users.ResultCheck, not from their console output.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 

@@ -1,4 +1,4 @@
-using Users.TestResults;
+using Users.ResultCheck;
 
 namespace Users.Tools.Tests;
 

@@ -1,14 +1,14 @@
 using System.Globalization;
-using Users.TestResults;
+using Users.ResultCheck;
 
-// Users.TestResults: what the test runners wrote, read from their result files (never from their console output).
+// Users.ResultCheck: what the test runners wrote, read from their result files (never from their console output).
 //   summary PATH...                       totals over every result file at PATH (files, or folders searched recursively)
 //   check PATH... --min CLASS=N [...]     a filtered run's results: at least one result file, every run completed,
 //                                         no test failed or skipped, and at least N passed tests in each CLASS
 // Exit code: 0 when every check holds, 1 when one does not (each named on stderr), 2 for bad arguments.
 if (args.Length < 2 || args[0] is not ("summary" or "check"))
 {
-    Console.Error.WriteLine("usage: Users.TestResults summary PATH... | check PATH... --min CLASS=N [--min CLASS=N ...]");
+    Console.Error.WriteLine("usage: Users.ResultCheck summary PATH... | check PATH... --min CLASS=N [--min CLASS=N ...]");
     return 2;
 }
 

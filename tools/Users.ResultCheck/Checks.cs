@@ -1,4 +1,4 @@
-namespace Users.TestResults;
+namespace Users.ResultCheck;
 
 /// <summary>What a filtered test run must show in its result files for its step to pass.</summary>
 internal static class Checks

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Xml.Linq;
 
-namespace Users.TestResults;
+namespace Users.ResultCheck;
 
 /// <summary>How one test ended.</summary>
 internal enum Outcome
