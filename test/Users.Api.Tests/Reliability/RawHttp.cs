@@ -62,6 +62,36 @@ internal sealed class RawHttp : IAsyncDisposable
         throw new TimeoutException($"The server did not cut a trickled body within {giveUp.TotalSeconds} s.");
     }
 
+    /// <summary>Sends a byte every <paramref name="interval"/> until the server answers; its status, what it sent (the head at least) and when. A cut connection is (null, "").</summary>
+    public async Task<(int? Status, string Body, TimeSpan After)> TrickleUntilAnsweredAsync(TimeSpan interval, TimeSpan giveUp)
+    {
+        var started = Stopwatch.StartNew();
+        while (started.Elapsed < giveUp)
+        {
+            if (stream.DataAvailable)
+            {
+                var buffer = new byte[8192];
+                var read = await stream.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(5));
+                var text = Encoding.ASCII.GetString(buffer, 0, read);
+                return (Status(text), text, started.Elapsed);
+            }
+
+            try
+            {
+                await stream.WriteAsync("x"u8.ToArray());
+            }
+            catch (IOException)
+            {
+                return (null, string.Empty, started.Elapsed);
+            }
+
+            // Pacing of the slow client, not synchronisation: the server's deadline is what is under test.
+            await Task.Delay(interval);
+        }
+
+        throw new TimeoutException($"No answer to a trickled body within {giveUp.TotalSeconds} s.");
+    }
+
     /// <summary>Reads until <paramref name="marker"/> has arrived (e.g. a <c>100 Continue</c> showing the app started reading the body).</summary>
     public async Task ReadUntilAsync(string marker, TimeSpan timeout)
     {

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Users.Api.Tests.Infrastructure;
@@ -26,7 +25,7 @@ public sealed class SlowUploadTests(ProcessApiFixture fixture) : IClassFixture<P
         var before = await fixture.Storage.ObjectKeysAsync();
 
         // Fast enough for the server's minimum data rate, too slow for the overall deadline.
-        var upload = await SlowUpload.StartAsync(api.Client.BaseAddress!);
+        await using var upload = await StartSlowUploadAsync(api.Client.BaseAddress!);
         var (status, body, after) = await upload.TrickleUntilAnsweredAsync(TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(15));
 
         Assert.Equal(408, status);
@@ -50,7 +49,7 @@ public sealed class SlowUploadTests(ProcessApiFixture fixture) : IClassFixture<P
         var quiet = await NormalRequestsAsync(api.Client, QuietSamples, TimeSpan.FromSeconds(30));
 
         // 64 slow uploaders at once: 16 take the upload slots and trickle, the rest are refused at once.
-        var uploads = await Task.WhenAll(Enumerable.Range(0, SlowUploaders).Select(_ => SlowUpload.StartAsync(api.Client.BaseAddress!)));
+        var uploads = await Task.WhenAll(Enumerable.Range(0, SlowUploaders).Select(_ => StartSlowUploadAsync(api.Client.BaseAddress!)));
         var answered = uploads.Select(u => u.TrickleUntilAnsweredAsync(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(20))).ToList();
         await Wait.Until(() => Task.FromResult(answered.Count(t => t.IsCompleted) >= SlowUploaders - 16), TimeSpan.FromSeconds(10), "the uploaders beyond the upload slots to be refused");
 
@@ -58,6 +57,10 @@ public sealed class SlowUploadTests(ProcessApiFixture fixture) : IClassFixture<P
         var loaded = await NormalRequestsAsync(api.Client, QuietSamples, deadline / 2);
         Assert.True(answered.Any(t => !t.IsCompleted), "the slow uploaders had all finished before the normal requests did: the overlap was not measured");
         var outcomes = await Task.WhenAll(answered);
+        foreach (var upload in uploads)
+        {
+            await upload.DisposeAsync();
+        }
 
         // The slow ones: each refused at once (503 + Retry-After) or cut by the deadline (408); none outlives it by much.
         var refused = outcomes.Where(o => o.Status == 503).ToList();
@@ -121,66 +124,12 @@ public sealed class SlowUploadTests(ProcessApiFixture fixture) : IClassFixture<P
         return samples;
     }
 
-    /// <summary>A registration that announces a 200 kB body and sends its start, then a byte at a time.</summary>
-    private sealed class SlowUpload : IDisposable
+    /// <summary>A registration that announces a 200 kB body and sends only its start: the caller trickles the rest.</summary>
+    private static async Task<RawHttp> StartSlowUploadAsync(Uri address)
     {
-        private readonly TcpClient client;
-        private readonly NetworkStream stream;
-
-        private SlowUpload(TcpClient client)
-        {
-            this.client = client;
-            stream = client.GetStream();
-        }
-
-        public static async Task<SlowUpload> StartAsync(Uri address)
-        {
-            var client = new TcpClient { NoDelay = true };
-            await client.ConnectAsync(address.Host, address.Port);
-            var upload = new SlowUpload(client);
-            var head = "POST /user HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 200000\r\n\r\n" +
-                "--b\r\nContent-Disposition: form-data; name=\"avatar\"; filename=\"a.png\"\r\n\r\n";
-            await upload.stream.WriteAsync(Encoding.ASCII.GetBytes(head));
-            return upload;
-        }
-
-        /// <summary>Sends a byte every <paramref name="interval"/> until the server answers; its status, head and when.</summary>
-        public async Task<(int? Status, string Body, TimeSpan After)> TrickleUntilAnsweredAsync(TimeSpan interval, TimeSpan giveUp)
-        {
-            using (this)
-            {
-                var started = Stopwatch.StartNew();
-                while (started.Elapsed < giveUp)
-                {
-                    if (stream.DataAvailable)
-                    {
-                        var buffer = new byte[8192];
-                        var read = await stream.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(5));
-                        var text = Encoding.ASCII.GetString(buffer, 0, read);
-                        return (RawHttp.Status(text), text, started.Elapsed);
-                    }
-
-                    try
-                    {
-                        await stream.WriteAsync("x"u8.ToArray());
-                    }
-                    catch (IOException)
-                    {
-                        return (null, string.Empty, started.Elapsed);
-                    }
-
-                    // Pacing of the slow client (above the minimum data rate's grace), not synchronisation.
-                    await Task.Delay(interval);
-                }
-
-                throw new TimeoutException($"No answer to a slow upload within {giveUp.TotalSeconds} s.");
-            }
-        }
-
-        public void Dispose()
-        {
-            stream.Dispose();
-            client.Dispose();
-        }
+        var upload = await RawHttp.ConnectAsync(address);
+        await upload.SendAsync("POST /user HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 200000\r\n\r\n" +
+            "--b\r\nContent-Disposition: form-data; name=\"avatar\"; filename=\"a.png\"\r\n\r\n");
+        return upload;
     }
 }
