@@ -91,6 +91,10 @@ internal static class ApiDocumentDetails
             ["400"] = Problem(document, "ValidationProblem",
                 "A field is missing or invalid (the name, the e-mail address, an empty avatar), or the form is malformed.",
                 ValidationExample("email", "The email address is not valid.")),
+            ["408"] = Problem(document, "Problem",
+                "The whole form did not arrive within `FORM_READ_TIMEOUT_SECONDS` (3 s by default; a slow link sending a large " +
+                "avatar may need more): the connection is closed, nothing was written.",
+                ProblemExample(408, "The form did not arrive within 3 s (FORM_READ_TIMEOUT_SECONDS).")),
             ["409"] = Problem(document, "Problem", "A user with this e-mail address already exists.",
                 ProblemExample(409, "A user with the email 'ada@example.com' already exists.")),
             ["413"] = Problem(document, "Problem", $"The avatar is larger than {options.AvatarMaxBytes} bytes (`AVATAR_MAX_BYTES`).",

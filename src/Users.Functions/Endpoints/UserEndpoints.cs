@@ -30,28 +30,19 @@ public static class UserEndpoints
     {
         var group = routes.MapGroup(string.Empty).WithTags("Users");
 
+        // Parameters, request bodies and responses are documented in one place, ApiDocumentDetails.
         group.MapGet("/users", ListAsync)
             .WithName(ListName)
             .WithSummary("List users")
             .WithDescription("Every user in the table, streamed. With `limit`, at most that many and a `Link: <…>; rel=\"next\"` header while more remain; without it, a list larger than `LIST_MAX_RESPONSE_BYTES` (set on Lambda) also ends with such a header. "
-                + "A page of `limit`, and a whole list known before its first byte (one Scan page, a snapshot, a list bounded in bytes), carry an `ETag`; a request whose `If-None-Match` names it is answered 304 without a body.")
-            .Produces<List<UserResponse>>(StatusCodes.Status200OK, "application/json")
-            .Produces(StatusCodes.Status304NotModified)
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+                + "A page of `limit`, and a whole list known before its first byte (one Scan page, a snapshot, a list bounded in bytes), carry an `ETag`; a request whose `If-None-Match` names it is answered 304 without a body.");
 
         group.MapPost("/user", CreateAsync)
             .WithName(CreateName)
             .WithSummary("Register a user")
             .WithDescription("multipart/form-data with fields `name` and `email` and the file `avatar` (PNG, JPEG, GIF or WebP, recognised by content).")
             .DisableAntiforgery()
-            .RequireRateLimiting(AdmissionControl.RegisterPolicy)
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status408RequestTimeout)
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .RequireRateLimiting(AdmissionControl.RegisterPolicy);
 
         return routes;
     }

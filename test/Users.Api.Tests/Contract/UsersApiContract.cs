@@ -560,7 +560,7 @@ public abstract class UsersApiContract<TFixture>(TFixture fixture) : IClassFixtu
         Assert.Equal(1000, limit.GetProperty("maximum").GetInt32());
         Assert.True(users.GetProperty("get").GetProperty("responses").GetProperty("200").GetProperty("headers").TryGetProperty("Link", out _));
         var created = user.GetProperty("post").GetProperty("responses");
-        Assert.Equal(["201", "400", "409", "413", "415", "429", "500", "503"], created.EnumerateObject().Select(r => r.Name));
+        Assert.Equal(["201", "400", "408", "409", "413", "415", "429", "500", "503"], created.EnumerateObject().Select(r => r.Name));
         Assert.True(created.GetProperty("429").GetProperty("headers").TryGetProperty("Retry-After", out _));
         Assert.True(created.GetProperty("503").GetProperty("headers").TryGetProperty("Retry-After", out _));
         var schemas = openApi.GetProperty("components").GetProperty("schemas");
