@@ -130,9 +130,18 @@ publish-native: ## Publish the Native AOT executable the image ships, for this m
 	$(DOTNET) publish src/Users.Functions/Users.Functions.csproj -c Release -r $(NATIVE_RID) -p:PublishAot=true -p:StripSymbols=true \
 		-o "$(NATIVE_OUT)" --nologo -v quiet
 
-bench: ## The service as the image ships it (Native AOT), its JIT build and the Python peer on ../shared/bench (moto): CPU/request, peak RSS, ready; BENCH_RUNS=2 BENCH_VARIANTS="aot fdd peer"; then make bench-sweep
-	bash bench/bench.sh shared
-	$(MAKE) --no-print-directory bench-sweep
+# make bench: every step bounded; ≈30 min on a quiet 2-core machine from a cold build (most of it Native AOT publishes),
+# BENCH_QUICK=1 ≈15 min (one sitting of 10 s per route, no sweep, no read units, no Lambda floor, 7 cold starts each).
+BENCH_STAMP := $(shell date -u +%Y%m%dT%H%M%SZ)
+bench: ## The service as the image ships it (Native AOT), its JIT build and the Python peer: CPU/request, RSS, ready (moto), the guard's interleaved sitting, latency against offered load, memory against table size, the sweep, read units, Lambda cold starts; then docs/img/*.svg (make bench-charts). BENCH_QUICK=1
+	$(if $(BENCH_QUICK),BENCH_RUNS=$${BENCH_RUNS:-1} BENCH_SECONDS=$${BENCH_SECONDS:-10} )bash bench/bench.sh shared
+	BENCH_PUBLISH=0 bash bench/bench.sh guard || echo "bench: the perf guard's bound is not met (above); its figures are drawn all the same"
+	BENCH_PUBLISH=0 $(if $(BENCH_QUICK),LATENCY_SECONDS=$${LATENCY_SECONDS:-3} )bash bench/bench.sh latency
+	$(MAKE) --no-print-directory bench-list $(if $(BENCH_QUICK),BENCH_LIST_REPS=3)
+	$(if $(BENCH_QUICK),,$(MAKE) --no-print-directory bench-sweep)
+	$(if $(BENCH_QUICK),,$(MAKE) --no-print-directory bench-read-units)
+	$(if $(BENCH_QUICK),BENCH_FLOOR_VARIANTS= BENCH_COLD_RUNS=$${BENCH_COLD_RUNS:-7},BENCH_COLD_RUNS=$${BENCH_COLD_RUNS:-15}) bash bench/lambda-bench.sh
+	$(MAKE) --no-print-directory bench-charts
 
 bench-sweep: ## The avatar sweep over 1,000 / 10,000 / 100,000 users and avatars (1 % orphans), as the image ships it (Native AOT): time, CPU, peak RSS, AWS calls (bench/sweep_scale.py, stub backend)
 	$(MAKE) --no-print-directory publish-native
@@ -144,20 +153,23 @@ native-rid: # The runtime identifier of this machine (bench/bench.sh)
 bench-layers: ## The floor (bench/Users.Floor), the service and the service without each layer (bench/Users.Layers), interleaved: CPU/request per layer
 	bash bench/bench.sh layers
 
-bench-charts: ## docs/img/*.svg from the latest results of bench-guard, bench-layers and bench-read-units under .local/bench (python3-matplotlib)
-	/usr/bin/python3 bench/charts.py $(foreach k,guard layers,$(if $(wildcard .local/bench/$(k)-*.jsonl),--$(k) $(lastword $(sort $(wildcard .local/bench/$(k)-*.jsonl))))) \
+bench-charts: ## docs/img/*.svg from the latest results under .local/bench of bench-guard, bench-layers, bench-read-units, bench-saturation, bench-list, lambda-bench and make bench's latency sitting (python3-matplotlib)
+	/usr/bin/python3 bench/charts.py $(foreach k,guard layers saturation latency,$(if $(wildcard .local/bench/$(k)-*.jsonl),--$(k) $(lastword $(sort $(wildcard .local/bench/$(k)-*.jsonl))))) \
+		$(if $(wildcard .local/bench/list-*.jsonl),--memory $(lastword $(sort $(wildcard .local/bench/list-*.jsonl)))) \
+		$(if $(wildcard .local/bench/lambda-*.jsonl),--cold-starts $(lastword $(sort $(wildcard .local/bench/lambda-*.jsonl)))) \
 		$(if $(wildcard .local/bench/read-units.log),--read-units .local/bench/read-units.log)
 
 bench-guard: ## The perf guard of make test: Native AOT vs the peer, interleaved, median ratio of CPU/request; GUARD_MAX_GET=0.40 GUARD_MAX_POST=0.75
 	bash bench/bench.sh guard
 
-bench-saturation: ## Each server at its limit against a stub backend (bench/stub_backend.py): req/s per core, CPU ms/request; BENCH_RUNS=2
+bench-saturation: ## Each server at its limit against a stub backend (bench/stub_backend.py), interleaved in one sitting: the service with list sharing on, off (LIST_COALESCE=false), with a 1 s snapshot, and the peer: CPU ms/request, ratios
 	bash bench/bench.sh saturation
 
 bench-list: ## GET /users at 100 / 10,000 / 100,000 users, service (as the image ships it: Native AOT) beside the peer: CPU per listed user, peak RSS (bench/list_scale.py, Scan stub)
 	$(MAKE) --no-print-directory publish-native
-	python3 bench/list_scale.py --backend stub --label users-api --sizes 100,10000,100000 --reps 5 --server 'cd $(NATIVE_OUT) && exec ./Users.Functions'
-	python3 bench/list_scale.py --backend stub --label peer --sizes 100,10000,100000 --reps 5 --server 'cd ../shared/bench && exec /usr/bin/python3 /usr/bin/gunicorn -w 2 -b 127.0.0.1:$$PORT peer_flask:app'
+	mkdir -p .local/bench
+	python3 bench/list_scale.py --backend stub --label users-api --sizes 100,10000,100000 --reps $(or $(BENCH_LIST_REPS),5) --json-out .local/bench/list-$(BENCH_STAMP).jsonl --server 'cd $(NATIVE_OUT) && exec ./Users.Functions'
+	python3 bench/list_scale.py --backend stub --label peer --sizes 100,10000,100000 --reps $(or $(BENCH_LIST_REPS),5) --json-out .local/bench/list-$(BENCH_STAMP).jsonl --server 'cd ../shared/bench && exec /usr/bin/python3 /usr/bin/gunicorn -w 2 -b 127.0.0.1:$$PORT peer_flask:app'
 
 bench-read-units: ## DynamoDB read units per GET /users at 100 / 10,000 / 100,000 users, without sharing, coalesced, with a snapshot (bench/read_units.py, Native AOT, Scan-counting stub)
 	$(MAKE) --no-print-directory publish-native

@@ -6,6 +6,8 @@
 # Then the floor under it: an empty application on the same hosting adapter (bench/Users.LambdaFloor), published the
 # same way and measured the same way in the same sitting, so that the function's own share of its cold start shows.
 #   BENCH_VARIANTS="jit r2r aot"  BENCH_FLOOR_VARIANTS="r2r aot"  BENCH_COLD_RUNS=7  BENCH_WARM_INVOKES=300
+# Every cold start of the sitting goes to .local/bench/lambda-<UTC time>.jsonl, one line per variant (bench/charts.py
+# draws their distribution: make bench-charts).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +17,7 @@ cold_runs=${BENCH_COLD_RUNS:-7}
 warm_invokes=${BENCH_WARM_INVOKES:-300}
 out=$PWD/.local/bench
 mkdir -p "$out"
+json=$out/lambda-$(date -u +%Y%m%dT%H%M%SZ).jsonl
 
 moto_pid=""
 cleanup() { if [ -n "$moto_pid" ]; then kill "$moto_pid" 2>/dev/null || true; wait "$moto_pid" 2>/dev/null || true; fi; }
@@ -38,7 +41,7 @@ bench() {
     echo "$label: did not publish (see $out/publish-$dir.log)"
     return
   fi
-  dotnet "$out/tool/Users.LambdaBench.dll" "$label" "$out/$dir/bootstrap" "$cold_runs" "$warm_invokes" /users
+  dotnet "$out/tool/Users.LambdaBench.dll" "$label" "$out/$dir/bootstrap" "$cold_runs" "$warm_invokes" /users "$json"
 }
 for variant in $variants; do
   bench "$variant" "$variant" "$variant"
@@ -46,3 +49,4 @@ done
 for variant in $floor_variants; do
   bench "floor $variant" "floor-$variant" "$variant" LAMBDA_PROJECT=bench/Users.LambdaFloor/Users.LambdaFloor.csproj
 done
+echo "(every cold start: ${json#"$PWD"/})"

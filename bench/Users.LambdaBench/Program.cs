@@ -5,9 +5,10 @@ using Users.LambdaEmulator;
 namespace Users.LambdaBench;
 
 /// <summary>
-/// usage: Users.LambdaBench LABEL FUNCTION_PATH [COLD_RUNS=5] [WARM_INVOKES=200] [PATH=/users]
+/// usage: Users.LambdaBench LABEL FUNCTION_PATH [COLD_RUNS=5] [WARM_INVOKES=200] [PATH=/users] [JSON_OUT]
 /// Cold start: function process start to the first response through the emulator (fresh process each run).
 /// Warm: per-invoke latency seen by an HTTP client of the emulator's API Gateway front. Peak RSS: VmHWM of the function.
+/// JSON_OUT: a file to append one JSON line to, with every cold start (bench/charts.py draws their distribution).
 /// </summary>
 internal static class BenchProgram
 {
@@ -15,7 +16,7 @@ internal static class BenchProgram
     {
         if (args.Length < 2)
         {
-            await Console.Error.WriteLineAsync("usage: Users.LambdaBench LABEL FUNCTION_PATH [COLD_RUNS] [WARM_INVOKES] [PATH]");
+            await Console.Error.WriteLineAsync("usage: Users.LambdaBench LABEL FUNCTION_PATH [COLD_RUNS] [WARM_INVOKES] [PATH] [JSON_OUT]");
             return 2;
         }
 
@@ -24,6 +25,7 @@ internal static class BenchProgram
         var coldRuns = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 5;
         var warmInvokes = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 200;
         var path = args.Length > 4 ? args[4] : "/users";
+        var jsonOut = args.Length > 5 ? args[5] : null;
 
         var cold = new List<double>();
         var warm = new List<double>();
@@ -53,7 +55,41 @@ internal static class BenchProgram
             $"{label,-9} cold start ms: median {Median(cold):F0} (min {cold[0]:F0}, max {cold[^1]:F0}, n={cold.Count})   " +
             $"warm ms: p50 {Percentile(warm, 0.50):F2} p90 {Percentile(warm, 0.90):F2} p99 {Percentile(warm, 0.99):F2} (n={warm.Count})   " +
             $"peak RSS MB: {peakRssKb / 1024.0:F0}"));
+        if (jsonOut is not null)
+        {
+            await File.AppendAllTextAsync(jsonOut, ResultJson(label, cold, warm, peakRssKb) + "\n");
+        }
+
         return 0;
+    }
+
+    /// <summary>One line: the label, every cold start in milliseconds, the warm percentiles, the peak RSS.</summary>
+    private static string ResultJson(string label, List<double> cold, List<double> warm, long peakRssKb)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("label", label);
+            json.WriteStartArray("cold_ms");
+            foreach (var ms in cold)
+            {
+                json.WriteNumberValue(Math.Round(ms, 1));
+            }
+
+            json.WriteEndArray();
+            if (warm.Count > 0)
+            {
+                json.WriteNumber("warm_p50_ms", Math.Round(Percentile(warm, 0.50), 2));
+                json.WriteNumber("warm_p99_ms", Math.Round(Percentile(warm, 0.99), 2));
+            }
+
+            json.WriteNumber("warm_invokes", warm.Count);
+            json.WriteNumber("peak_rss_mb", Math.Round(peakRssKb / 1024.0, 1));
+            json.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
     }
 
     private static async Task<(double ElapsedMs, double AfterMs)> TimeAsync(HttpClient client, string path, bool expectSuccess)
