@@ -21,7 +21,7 @@
 # BENCH_USERS (100), BENCH_CONCURRENCY (8), BENCH_PUBLISH=0 reuses the published builds (NATIVE_OUT, artifacts/bench/*);
 # saturation: SATURATION_ROUNDS (5), SATURATION_SECONDS (3), SATURATION_CONCURRENCY (32), SATURATION_BACKEND (stub; moto
 # with SATURATION_CONCURRENCY=8 is the shared bench's condition), its variants BENCH_VARIANTS (default
-# "aot aot-solo aot-snapshot floor peer"); latency: LATENCY_RATES (100,200,400,800,1600 a second),
+# "aot aot-solo aot-snapshot floor peer"); latency: LATENCY_RATES (50,100,200,400,800,1600,3200 a second),
 # LATENCY_SECONDS (4 per rate), LATENCY_SLO_MS (100).
 # The project runs as shipped except for two settings a one-client benchmark needs: the per-client registration
 # limit is raised (REGISTER_RATE_LIMIT_PER_MINUTE=60000, burst 100000: the limiter still runs, it just does not
@@ -122,6 +122,8 @@ json=$out/$mode-$stamp.jsonl
 
 # Saturation: one interleaved sitting (bench/interleave.py) against the stub backend at c=32, ratios to the peer.
 if [ "$mode" = saturation ]; then
+  # Another backend is another condition (moto, c=8: the shared bench's): kept apart from the saturation picture's input.
+  [ "${SATURATION_BACKEND:-stub}" = stub ] || json=$out/interleaved-${SATURATION_BACKEND}-$stamp.jsonl
   servers=()
   for v in $variants; do servers+=(--server "$(label_for "$v")=$(command_for "$v")"); done
   BENCH_SHARED="$shared" python3 bench/interleave.py --backend "${SATURATION_BACKEND:-stub}" --users "$users" \
@@ -135,7 +137,7 @@ fi
 if [ "$mode" = latency ]; then
   servers=()
   for v in $variants; do servers+=(--server "$(label_for "$v")=$(command_for "$v")"); done
-  BENCH_SHARED="$shared" python3 bench/latency_load.py --users "$users" --rates "${LATENCY_RATES:-100,200,400,800,1600}" \
+  BENCH_SHARED="$shared" python3 bench/latency_load.py --users "$users" --rates "${LATENCY_RATES:-50,100,200,400,800,1600,3200}" \
     --seconds "${LATENCY_SECONDS:-4}" --slo-ms "${LATENCY_SLO_MS:-100}" "${servers[@]}" --json-out "$json" |
     grep -v '^LATENCY_JSON '
   echo "(raw results: ${json#"$root"/})"

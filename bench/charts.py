@@ -96,8 +96,7 @@ def latency(result, path):
         lat.plot(rates, [r["p99_ms"] for r in rows], "o-", color=color, label=f"{label} p99")
         lat.plot(rates, [r["p50_ms"] for r in rows], "s--", color=color, alpha=0.6, markersize=4, label=f"{label} p50")
         good.plot(rates, [r["goodput"] for r in rows], "o-", color=color, label=label)
-    top = max(result["rates"])
-    good.plot([0, top], [0, top], ":", color="black", linewidth=0.8, label="offered")
+    good.plot(result["rates"], result["rates"], ":", color="black", linewidth=0.8, label="offered")
     lat.axhline(result["slo_ms"], color="red", linewidth=0.8, linestyle=":")
     lat.text(min(result["rates"]), result["slo_ms"], f" goodput bound {result['slo_ms']:g} ms", color="red", fontsize=7,
              va="bottom")

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Latency against offered load: GET /users at fixed arrival rates (an open model), each server in turn.
 
-    python3 bench/latency_load.py --server 'LABEL=SHELL CMD using $PORT' [--server ...] [--rates 100,200,400,800,1600]
+    python3 bench/latency_load.py --server 'LABEL=SHELL CMD using $PORT' [--server ...] [--rates 50,100,...,3200]
                                   [--seconds 4] [--users 100] [--slo-ms 100] [--max-connections 256] [--json-out FILE]
 
 wrk keeps a fixed number of requests in flight (a closed model): when the server slows down, wrk slows down with it
@@ -14,9 +14,10 @@ closes after each answer, as gunicorn's sync workers do, gets a new one per requ
 Every server is started once against bench/stub_backend.py (canned DynamoDB/S3 answers: the server, not the backend,
 is the bottleneck; --users items per Scan) and kept running; after a warm-up, for each rate (ascending) every server
 is driven for --seconds in turn, the order reversed at every other rate, so a shared machine's drift falls on all.
-Per server and rate: p50/p99 latency, the throughput answered, and the goodput (2xx answers within --slo-ms, per
-second of offered load). A request still unanswered --drain-seconds after the last one was scheduled counts as
+Per server and rate: p50/p99 latency of the 2xx answers, the 2xx answered per second, the other answers by status (a
+503 is the service shedding load), and the goodput (2xx answers within --slo-ms, per second of offered load). A request still unanswered --drain-seconds after the last one was scheduled counts as
 failed. The generator's own CPU is printed (when it nears a core, the generator, not the server, sets the pace).
+After each run the script waits (up to 15 s) for the server to go idle before the next one starts.
 Loopback only; every run is bounded by --seconds + --drain-seconds; every process started here is stopped at exit.
 Prints a table and one JSON line ("LATENCY_JSON ..."), appended to --json-out.
 """
@@ -28,6 +29,7 @@ sys.path.insert(0, os.path.abspath(SHARED))
 sys.path.insert(0, HERE)
 from benchlib import spawn, free_port, api_env, WORK  # noqa: E402  (../shared/bench)
 from saturation import Endpoint, Stub, emit_json, wait_live  # noqa: E402
+from run import cpu_ms  # noqa: E402  (../shared/bench/run.py: CPU of a process tree, from /proc)
 
 TABLE, BUCKET = "users", "users-avatars"
 REQUEST = b"GET /users HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n\r\n"
@@ -180,8 +182,8 @@ def measure(port, rate, args):
     offered, unanswered = asyncio.run(load.run(args.drain_seconds))
     wall = time.perf_counter() - t0
     cpu1 = resource.getrusage(resource.RUSAGE_SELF)
-    lat = sorted(l for l, _ in load.results)
-    ok = [l for l, s in load.results if 200 <= s < 300]
+    ok = sorted(l for l, s in load.results if 200 <= s < 300)
+    lat = ok
     good = sum(1 for l in ok if l * 1000 <= args.slo_ms)
     statuses = collections.Counter(s for _, s in load.results)
     return {
@@ -195,10 +197,21 @@ def measure(port, rate, args):
     }
 
 
+def settle(pid, limit_s=15):
+    """Wait (at most limit_s) until the server is idle: past saturation it may still be working off connections
+    the last run left queued, which would load the machine under the next server's run."""
+    deadline = time.time() + limit_s
+    while time.time() < deadline:
+        before = cpu_ms(pid)
+        time.sleep(0.5)
+        if cpu_ms(pid) - before < 50:  # under 10 % of a core
+            return
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--server", action="append", required=True, help="LABEL=shell command ($PORT in its environment)")
-    ap.add_argument("--rates", default="100,200,400,800,1600", help="offered requests per second, ascending")
+    ap.add_argument("--rates", default="50,100,200,400,800,1600,3200", help="offered requests per second, ascending")
     ap.add_argument("--seconds", type=float, default=4)
     ap.add_argument("--drain-seconds", type=float, default=3)
     ap.add_argument("--warmup-seconds", type=float, default=2, help="per server, at the lowest rate")
@@ -213,7 +226,7 @@ def main():
 
     stub = Stub(args.users)
     backend = Endpoint(stub.url)
-    ports, procs = {}, []
+    ports, procs = {}, {}
     for label, cmd in servers:
         port = free_port()
         env = api_env(backend, TABLE, BUCKET, {"PORT": str(port), "ASPNETCORE_URLS": f"http://127.0.0.1:{port}"})
@@ -221,7 +234,7 @@ def main():
         proc = spawn(["sh", "-c", cmd], env=env, log=log)
         wait_live(port, proc, args.startup_timeout, log)
         ports[label] = port
-        procs.append(proc)
+        procs[label] = proc
     started = time.time()
     result = {"backend": "stub", "route": "get", "users": args.users, "seconds": args.seconds, "slo_ms": args.slo_ms,
               "max_connections": args.max_connections, "cores": os.cpu_count(), "rates": rates,
@@ -233,6 +246,7 @@ def main():
         order = servers if i % 2 == 0 else servers[::-1]
         for label, _ in order:
             r = measure(ports[label], rate, args)
+            settle(procs[label].pid)
             result["servers"][label].append(r)
             print(f"{label:<16} {rate:>6}/s  p50 {r['p50_ms']} ms  p99 {r['p99_ms']} ms  goodput {r['goodput']}/s  "
                   f"failed {r['failed']}  codes {r['codes']}  generator {r['generator_cores']} cores", flush=True)
