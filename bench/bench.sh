@@ -19,7 +19,8 @@
 #   floor         bench/Users.Floor: the same Kestrel and SDK calls and nothing else (Native AOT, artifacts/bench/floor)
 # Settings: BENCH_RUNS (sittings, default 2), BENCH_SECONDS (20), BENCH_WARMUP (800 requests),
 # BENCH_USERS (100), BENCH_CONCURRENCY (8), BENCH_PUBLISH=0 reuses the published builds (NATIVE_OUT, artifacts/bench/*);
-# saturation: SATURATION_ROUNDS (5), SATURATION_SECONDS (3), SATURATION_CONCURRENCY (32), SATURATION_BACKEND (stub; moto
+# saturation: SATURATION_ROUNDS (5), SATURATION_SECONDS (3), SATURATION_CONCURRENCY (32), SATURATION_ROUTES (get,post),
+# SATURATION_BACKEND (stub; moto
 # with SATURATION_CONCURRENCY=8 is the shared bench's condition), its variants BENCH_VARIANTS (default
 # "aot aot-solo aot-snapshot floor peer"); latency: LATENCY_RATES (50,100,200,400,800,1600,3200 a second),
 # LATENCY_SECONDS (4 per rate), LATENCY_SLO_MS (100).
@@ -65,7 +66,7 @@ publish() {
 
 command_for() {
   local settings
-  settings="REGISTER_RATE_LIMIT_PER_MINUTE=60000 REGISTER_RATE_LIMIT_BURST=100000 METRICS_PORT=$(free_port)"
+  settings="REGISTER_RATE_LIMIT_PER_MINUTE=60000 REGISTER_RATE_LIMIT_BURST=100000 METRICS_PORT=$(free_port)${extra_settings:+ $extra_settings}"
   case $1 in
     fdd) echo "cd '$root/artifacts/bench/fdd' && exec env $settings dotnet Users.Functions.dll" ;;
     floor) echo "cd '$root/artifacts/bench/floor' && exec ./Users.Floor" ;;
@@ -124,11 +125,15 @@ json=$out/$mode-$stamp.jsonl
 if [ "$mode" = saturation ]; then
   # Another backend is another condition (moto, c=8: the shared bench's): kept apart from the saturation picture's input.
   [ "${SATURATION_BACKEND:-stub}" = stub ] || json=$out/interleaved-${SATURATION_BACKEND}-$stamp.jsonl
+  # Registrations receiving their form at once are capped at 16 (ADMISSION_MAX_CONCURRENT_UPLOADS): at c=32 the rest
+  # would be 503s at once, and the sitting would measure the refusal. Raised to twice the concurrency (a slot is given
+  # back a moment after the answer), as the registration limit is raised for one client.
+  extra_settings="ADMISSION_MAX_CONCURRENT_UPLOADS=$((2 * ${SATURATION_CONCURRENCY:-32}))"
   servers=()
   for v in $variants; do servers+=(--server "$(label_for "$v")=$(command_for "$v")"); done
   BENCH_SHARED="$shared" python3 bench/interleave.py --backend "${SATURATION_BACKEND:-stub}" --users "$users" \
     --rounds "${SATURATION_ROUNDS:-5}" --seconds "${SATURATION_SECONDS:-3}" --concurrency "${SATURATION_CONCURRENCY:-32}" \
-    --reference peer "${servers[@]}" --json-out "$json" | grep -v '^INTERLEAVE_JSON '
+    --routes "${SATURATION_ROUTES:-get,post}" --reference peer "${servers[@]}" --json-out "$json" | grep -v '^INTERLEAVE_JSON '
   echo "(raw results: ${json#"$root"/})"
   exit
 fi

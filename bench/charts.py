@@ -50,7 +50,7 @@ def cpu_bars(result, title, path, horizontal=False):
             ax.barh(pos, medians, color="#4c72b0")
             for i, l in enumerate(labels):
                 ax.plot(rows[l]["cpu_ms_per_req"], [i] * len(rows[l]["cpu_ms_per_req"]), "k.", markersize=3)
-                ax.text(max(rows[l]["cpu_ms_per_req"]), i, f"  x{rows[l]['ratio_median']:.2f}", va="center", fontsize=7)
+                ax.text(max(rows[l]["cpu_ms_per_req"]), i, f"  x{rows[l]['ratio_median']:.{3 if rows[l]['ratio_median'] < 0.1 else 2}f}", va="center", fontsize=7)
             ax.set_yticks(list(pos)); ax.set_yticklabels(labels, fontsize=8); ax.invert_yaxis()
             ax.set_xlabel("CPU ms per request (median; dots: rounds)")
             ax.set_xlim(0, max(max(rows[l]["cpu_ms_per_req"]) for l in labels) * 1.25)
@@ -58,7 +58,7 @@ def cpu_bars(result, title, path, horizontal=False):
             ax.bar(pos, medians, color=["#4c72b0" if l != result["reference"] else "#999999" for l in labels])
             for i, l in enumerate(labels):
                 ax.plot([i] * len(rows[l]["cpu_ms_per_req"]), rows[l]["cpu_ms_per_req"], "k.", markersize=4)
-                ax.text(i, max(rows[l]["cpu_ms_per_req"]), f"x{rows[l]['ratio_median']:.2f}", ha="center", va="bottom", fontsize=8)
+                ax.text(i, max(rows[l]["cpu_ms_per_req"]), f"x{rows[l]['ratio_median']:.{3 if rows[l]['ratio_median'] < 0.1 else 2}f}", ha="center", va="bottom", fontsize=8)
             ax.set_xticks(list(pos)); ax.set_xticklabels(labels, fontsize=8)
             ax.set_ylabel("CPU ms per request (median; dots: rounds)")
         ax.set_title(ROUTES[route], fontsize=10)
