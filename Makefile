@@ -130,8 +130,9 @@ publish-native: ## Publish the Native AOT executable the image ships, for this m
 	$(DOTNET) publish src/Users.Functions/Users.Functions.csproj -c Release -r $(NATIVE_RID) -p:PublishAot=true -p:StripSymbols=true \
 		-o "$(NATIVE_OUT)" --nologo -v quiet
 
-# make bench: every step bounded; ≈30 min on a quiet 2-core machine from a cold build (most of it Native AOT publishes),
-# BENCH_QUICK=1 ≈15 min (one sitting of 10 s per route, no sweep, no read units, no Lambda floor, 7 cold starts each).
+# make bench: every step bounded; ≈30 min on a quiet 2-core machine from a cold build (most of it Native AOT publishes);
+# BENCH_QUICK=1 (one sitting of 10 s per route, no sweep, no read units, no Lambda floor, 7 cold starts each) took 23 min
+# on a loaded shared machine.
 BENCH_STAMP := $(shell date -u +%Y%m%dT%H%M%SZ)
 # The Native AOT publish the benchmarks measure; BENCH_PUBLISH=0 reuses NATIVE_OUT as it is (make bench publishes it once).
 BENCH_NATIVE = $(if $(filter 0,$(BENCH_PUBLISH)),@test -x $(NATIVE_OUT)/Users.Functions || { echo "no $(NATIVE_OUT)/Users.Functions: run make publish-native" >&2; exit 1; },$(MAKE) --no-print-directory publish-native)
