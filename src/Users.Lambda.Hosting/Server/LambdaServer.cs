@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -26,9 +25,12 @@ internal sealed class LambdaServer : IServer
         this.logger = logger;
         this.time = time ?? TimeProvider.System;
         runtime = new RuntimeLoop(settings, logger, this.time);
-        Features.Set<IServerAddressesFeature>(new ServerAddressesFeature());
     }
 
+    /// <summary>
+    /// No <c>IServerAddressesFeature</c>: nothing listens on a port here, and with one the host would fill it from
+    /// ASPNETCORE_URLS / HTTP_PORTS (set in the Lambda base images) and log a false "Now listening on".
+    /// </summary>
     public IFeatureCollection Features { get; } = new FeatureCollection();
 
     public Task StartAsync<TContext>(IHttpApplication<TContext> application, CancellationToken cancellationToken)
