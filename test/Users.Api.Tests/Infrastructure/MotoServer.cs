@@ -10,6 +10,21 @@ namespace Users.Api.Tests.Infrastructure;
 /// </summary>
 public sealed class MotoServer : IDisposable
 {
+    /// <summary>
+    /// Runs moto_server as its child and stops it when its stdin (a pipe only this test process holds) reaches end of
+    /// file: when the test process is gone, however it went. ProcessExit alone is not enough — the test platform kills
+    /// a test host that is slow to exit, and a killed process runs no handlers, which left moto_servers running.
+    /// </summary>
+    private const string Leash = """
+        import subprocess, sys, threading
+        moto = subprocess.Popen(["moto_server", *sys.argv[1:]], stdin=subprocess.DEVNULL)
+        def leash():
+            sys.stdin.buffer.read()
+            moto.terminate()
+        threading.Thread(target=leash, daemon=True).start()
+        sys.exit(moto.wait())
+        """;
+
     private static readonly Lazy<MotoServer> SharedInstance = new(() => Start(), LazyThreadSafetyMode.ExecutionAndPublication);
     private readonly Process process;
 
@@ -26,8 +41,9 @@ public sealed class MotoServer : IDisposable
     public static MotoServer Start()
     {
         var port = FreePort();
-        var start = new ProcessStartInfo("moto_server", ["-H", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+        var start = new ProcessStartInfo("python3", ["-c", Leash, "-H", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture)])
         {
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -51,11 +67,21 @@ public sealed class MotoServer : IDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    /// <summary>Closes this process's end of the leash, as the kernel does when the test process dies.</summary>
+    /// <returns>True if the emulator then exited within <paramref name="timeout"/>.</returns>
+    public bool DropLeash(TimeSpan timeout)
+    {
+        process.StandardInput.Close();
+        return process.WaitForExit(timeout);
+    }
+
     public void Dispose()
     {
         try
         {
-            if (!process.HasExited)
+            // Through the leash first, so the wrapper reaps moto_server (killed together, moto_server would be left
+            // to an init that may not reap it); killed only if that does not end it.
+            if (!process.HasExited && !DropLeash(TimeSpan.FromSeconds(10)))
             {
                 process.Kill(entireProcessTree: true);
                 process.WaitForExit(5000);
