@@ -4,10 +4,18 @@ namespace Users.Functions.Http;
 
 /// <summary>
 /// A concurrency limiter whose limit follows measured latency (<see cref="GradientLimit"/>), as a
-/// <see cref="RateLimiter"/> so ASP.NET Core's rate-limiting middleware runs it like its own limiters. A request
-/// beyond the limit may wait in a short queue: at most <c>queueLimit</c> requests, each for at most
-/// <c>queueTimeout</c>; what cannot wait is refused at once. A lease's life is the request's latency sample; samples
-/// are gathered into windows of at least <see cref="MinWindowSamples"/> requests and <see cref="MinWindow"/>.
+/// <see cref="RateLimiter"/> so ASP.NET Core's rate-limiting middleware runs it like its own limiters. A lease's life
+/// is the request's latency sample; samples are gathered into windows of at least <see cref="MinWindowSamples"/>
+/// requests and <see cref="MinWindow"/>.
+/// <para>
+/// The queue tells a closed loop of clients from an overload by the arrival rate: a request beyond the limit may wait
+/// (for at most <c>queueTimeout</c>, oldest first) while fewer requests wait than the limit admits, up to
+/// <c>queueLimit</c>, and only while the service keeps up with its arrivals. When the last window saw more than twice as
+/// many requests arrive as finish, plus a burst the size of the limit (<see cref="Overloaded"/>), nobody waits: every
+/// request beyond the limit is refused at once. So eight clients that each send again once answered queue briefly for
+/// the slots the limit holds back from the backend (the wait is one request's latency or less), and an open-model
+/// overload is shed at once instead of holding admitted requests in a queue.
+/// </para>
 /// </summary>
 public sealed class AdaptiveConcurrencyLimiter : RateLimiter
 {
@@ -28,6 +36,9 @@ public sealed class AdaptiveConcurrencyLimiter : RateLimiter
     private int windowSamples;
     private double windowLatencySum;
     private int windowPeak;
+    private int windowArrivals;
+    private int windowCompletions;
+    private bool overloaded;
     private long? idleSince;
 
     public AdaptiveConcurrencyLimiter(GradientLimit rule, int queueLimit, TimeSpan queueTimeout, TimeProvider? time = null)
@@ -63,6 +74,18 @@ public sealed class AdaptiveConcurrencyLimiter : RateLimiter
             lock (sync)
             {
                 return rule.Limit;
+            }
+        }
+    }
+
+    /// <summary>True while requests arrive faster than twice they finish (the last window's figures): nobody waits.</summary>
+    public bool Overloaded
+    {
+        get
+        {
+            lock (sync)
+            {
+                return overloaded;
             }
         }
     }
@@ -106,6 +129,7 @@ public sealed class AdaptiveConcurrencyLimiter : RateLimiter
         CheckPermitCount(permitCount);
         lock (sync)
         {
+            windowArrivals++;
             return TryAdmit() ?? Refused(Reasons.Limit);
         }
     }
@@ -116,12 +140,13 @@ public sealed class AdaptiveConcurrencyLimiter : RateLimiter
         Waiter waiter;
         lock (sync)
         {
+            windowArrivals++;
             if (TryAdmit() is { } lease)
             {
                 return ValueTask.FromResult<RateLimitLease>(lease);
             }
 
-            if (queue.Count >= queueLimit || queueTimeout <= TimeSpan.Zero)
+            if (overloaded || queue.Count >= Math.Min(queueLimit, rule.SteadyLimit) || queueTimeout <= TimeSpan.Zero)
             {
                 return ValueTask.FromResult<RateLimitLease>(Refused(Reasons.Limit));
             }
@@ -185,7 +210,11 @@ public sealed class AdaptiveConcurrencyLimiter : RateLimiter
         lock (sync)
         {
             inFlight--;
-            if (sample)
+            windowCompletions++;
+
+            // A window measuring the baseline at the minimum limit counts only the requests it admitted: those admitted
+            // before, at the old limit, would give it the latency under load it is there to see past.
+            if (sample && (!rule.Probing || acquiredAt >= windowStart))
             {
                 windowSamples++;
                 windowLatencySum += latency;
@@ -194,10 +223,13 @@ public sealed class AdaptiveConcurrencyLimiter : RateLimiter
             if (windowSamples >= MinWindowSamples && time.GetElapsedTime(windowStart, now) >= MinWindow)
             {
                 rule.Update(now / (double)time.TimestampFrequency, Math.Max(windowLatencySum / windowSamples, 1e-6), windowPeak);
+                overloaded = windowArrivals > (2 * windowCompletions) + rule.SteadyLimit;
                 windowStart = now;
                 windowSamples = 0;
                 windowLatencySum = 0;
                 windowPeak = inFlight;
+                windowArrivals = 0;
+                windowCompletions = 0;
             }
 
             // The oldest waiters first, while there is room (the limit may have grown).

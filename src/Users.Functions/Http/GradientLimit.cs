@@ -11,10 +11,12 @@ namespace Users.Functions.Http;
 /// load cannot ratchet upwards;</item>
 /// <item><b>gradient</b> = <see cref="Tolerance"/> × baseline ÷ window average, clamped to [0.5, 1]: 1 while latency
 /// stays within the tolerance, smaller the more requests are waiting inside the backend;</item>
-/// <item><b>new limit</b> = limit × gradient + √limit (the headroom that probes for more), the increase only when the
-/// window used at least half the limit (an idle service does not earn a larger limit); a fall taken at once, a rise
-/// smoothed; bounded by the settings' minimum and maximum. Under sustained queueing the limit halves per window down to
-/// about 4 (where the headroom balances the halving) or the minimum.</item>
+/// <item><b>new limit</b>: within the tolerance, limit + √limit (the headroom that probes for more), only when the
+/// window used at least half the limit (an idle service does not earn a larger limit), and smoothed; above it,
+/// limit × gradient, taken at once, with no headroom: so under overload the limit settles where the window's latency
+/// meets tolerance × baseline, not above it (a headroom added there too would hold the limit where the gradient's fall
+/// balances it: at 8× capacity against moto about 6.5 running and admitted p99 2.5× the unloaded p99). Bounded by the
+/// settings' minimum and maximum.</item>
 /// </list>
 /// Pure and single-threaded: the limiter calls it under its lock; times are seconds on any monotonic clock.
 /// </summary>
@@ -53,6 +55,9 @@ public sealed class GradientLimit
     /// <summary>The latency baseline in seconds (infinity before the first window).</summary>
     public double Baseline => baseline;
 
+    /// <summary>The limit outside baseline measurements (during one, the limit it will return to).</summary>
+    public int SteadyLimit => (int)(limitBeforeProbe ?? limit);
+
     /// <summary>True while a window runs at the minimum limit to measure the baseline afresh.</summary>
     public bool Probing => limitBeforeProbe is not null;
 
@@ -87,14 +92,16 @@ public sealed class GradientLimit
         }
 
         var gradient = Math.Clamp(Tolerance * baseline / averageLatency, 0.5, 1.0);
-        var next = limit * gradient;
-        if (peakInFlight * 2 >= limit)
+        if (gradient < 1)
         {
-            next += Math.Sqrt(limit);
+            // Down at once: queueing inside the backend costs every admitted request.
+            limit = Math.Max(limit * gradient, minimum);
+        }
+        else if (peakInFlight * 2 >= limit)
+        {
+            limit = Math.Min(limit + (Smoothing * Math.Sqrt(limit)), maximum);
         }
 
-        // Down at once (queueing inside the backend costs every admitted request), up smoothed.
-        limit = Math.Clamp(next < limit ? next : ((1 - Smoothing) * limit) + (Smoothing * next), minimum, maximum);
         return Limit;
     }
 }

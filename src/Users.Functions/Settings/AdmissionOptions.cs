@@ -30,10 +30,12 @@ public sealed class AdmissionOptions
     public int QueueLimit { get; set; } = 32;
 
     /// <summary>
-    /// Longest wait for a slot in adaptive mode (<c>ADMISSION_QUEUE_TIMEOUT_MS</c>); then 503 + Retry-After. Short: the
-    /// queue absorbs bursts, it does not hold requests a client will have given up on; 0: no queue.
+    /// Longest wait for a slot in adaptive mode (<c>ADMISSION_QUEUE_TIMEOUT_MS</c>); then 503 + Retry-After; 0: no queue.
+    /// Only while the service keeps up with its arrivals, and no more requests than the limit admits: a closed loop of
+    /// clients queues for about one request's latency instead of being shed; an overload (requests arriving faster than
+    /// twice they finish) is shed at once, whatever this says (<see cref="Http.AdaptiveConcurrencyLimiter"/>).
     /// </summary>
-    public TimeSpan QueueTimeout { get; set; } = TimeSpan.FromMilliseconds(10);
+    public TimeSpan QueueTimeout { get; set; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>
     /// Registrations (<c>POST /user</c>) receiving their form at once (<c>ADMISSION_MAX_CONCURRENT_UPLOADS</c>), counted
