@@ -41,11 +41,11 @@ public sealed class AdaptiveLimitTests
         }
 
         // Latency tolerance × baseline is reached at 2 × Tolerance running: the limit stays about there, never far
-        // above it (a headroom added above the tolerance held it near 6.5 with the tolerance 2), nor below the two the
+        // above it (a headroom added above the tolerance held it near 6.5 with the tolerance 2, 7.8 with 2.5), nor below the two the
         // backend can serve without waiting.
-        var atTolerance = (int)(2 * GradientLimit.Tolerance);
-        Assert.All(settled, limit => Assert.InRange(limit, 2, atTolerance + 1));
-        Assert.Contains(atTolerance, settled);
+        var atTolerance = 2 * GradientLimit.Tolerance;
+        Assert.All(settled, limit => Assert.InRange(limit, 2, atTolerance + 2));
+        Assert.InRange(settled.Average(), atTolerance - 0.5, atTolerance + 1);
     }
 
     [Fact]
@@ -108,7 +108,7 @@ public sealed class AdaptiveLimitTests
         rule.Update(0, Base, 20);
         var before = rule.Limit;
 
-        // Slower for good: the gradient halves the limit until the baseline expires...
+        // Slower for good: the gradient shrinks the limit until the baseline expires...
         var now = 0.1;
         for (; now < GradientLimit.BaselineLifetime.TotalSeconds; now += 0.1)
         {
@@ -250,7 +250,7 @@ public sealed class AdaptiveLimitTests
         // each pair and are refused.
         void Window(int extra)
         {
-            for (var pair = 0; pair < 15; pair++)
+            for (var pair = 0; pair < 2 * AdaptiveConcurrencyLimiter.MinWindowSamples; pair++)
             {
                 using var lease = limiter.AttemptAcquire();
                 Assert.True(lease.IsAcquired);
@@ -298,29 +298,30 @@ public sealed class AdaptiveLimitTests
     public void The_baseline_is_measured_on_requests_admitted_at_the_minimum_not_those_still_running_from_before()
     {
         var clock = new ManualClock();
-        var rule = new GradientLimit(minimum: 2, maximum: 8, initial: 8);
+        const int samples = AdaptiveConcurrencyLimiter.MinWindowSamples;
+        var rule = new GradientLimit(minimum: 2, maximum: 32, initial: 32);
         using var limiter = new AdaptiveConcurrencyLimiter(rule, queueLimit: 0, TimeSpan.Zero, clock);
         var latency = TimeSpan.FromMilliseconds(100);
 
         List<RateLimitLease> Acquire(int count) => [.. Enumerable.Range(0, count).Select(_ => limiter.AttemptAcquire())];
-        var first = Acquire(5);
+        var first = Acquire(samples);
         clock.Advance(latency);
         first.ForEach(l => l.Dispose());
         Assert.Equal(0.1, rule.Baseline, 9);
 
         // The baseline expires: the window that notices starts a measurement at the minimum, with three still running.
         clock.Advance(GradientLimit.BaselineLifetime);
-        var loaded = Acquire(8);
+        var loaded = Acquire(samples + 3);
         Assert.All(loaded, l => Assert.True(l.IsAcquired));
         clock.Advance(latency);
-        loaded.Take(5).ToList().ForEach(l => l.Dispose());
+        loaded.Take(samples).ToList().ForEach(l => l.Dispose());
         Assert.True(rule.Probing);
         Assert.Equal(2, limiter.Limit);
 
         // Those three finish late (1.1 s): not the backend's own latency, not counted.
         clock.Advance(TimeSpan.FromSeconds(1));
-        loaded.Skip(5).ToList().ForEach(l => l.Dispose());
-        for (var round = 0; round < 3; round++)
+        loaded.Skip(samples).ToList().ForEach(l => l.Dispose());
+        for (var round = 0; round <= samples / 2; round++)
         {
             var fresh = Acquire(2);
             clock.Advance(latency);
@@ -329,7 +330,7 @@ public sealed class AdaptiveLimitTests
 
         Assert.False(rule.Probing);
         Assert.Equal(0.1, rule.Baseline, 9);
-        Assert.Equal(8, limiter.Limit);
+        Assert.Equal(32, limiter.Limit);
     }
 
     [Fact]
@@ -338,15 +339,18 @@ public sealed class AdaptiveLimitTests
         var clock = new ManualClock();
         using var limiter = new AdaptiveConcurrencyLimiter(new GradientLimit(2, 32, 16), queueLimit: 0, TimeSpan.Zero, clock);
 
-        // Runs windows of `limit` concurrent requests, each taking `latency`.
+        // Runs windows of requests, `limit` at a time, each taking `latency`.
         void Windows(int count, TimeSpan latency)
         {
             for (var window = 0; window < count; window++)
             {
-                var leases = Enumerable.Range(0, Math.Max(limiter.Limit, AdaptiveConcurrencyLimiter.MinWindowSamples))
-                    .Select(_ => limiter.AttemptAcquire()).Where(l => l.IsAcquired).ToList();
-                clock.Advance(latency + AdaptiveConcurrencyLimiter.MinWindow);
-                leases.ForEach(l => l.Dispose());
+                for (var done = 0; done < AdaptiveConcurrencyLimiter.MinWindowSamples;)
+                {
+                    var leases = Enumerable.Range(0, limiter.Limit).Select(_ => limiter.AttemptAcquire()).ToList();
+                    clock.Advance(latency + AdaptiveConcurrencyLimiter.MinWindow);
+                    leases.ForEach(l => l.Dispose());
+                    done += leases.Count;
+                }
             }
         }
 
