@@ -12,8 +12,9 @@ public sealed class AdmissionOptions
     /// How the storage routes' concurrency limit is set (<c>ADMISSION_LIMIT_MODE</c>): <see cref="AdmissionLimitMode.Fixed"/>
     /// (default) is the maximum, always, with its queue; <see cref="AdmissionLimitMode.Adaptive"/> follows measured latency
     /// between the minimum and the maximum. Fixed stays the default until the adaptive limit meets issue 26's bounds in a
-    /// full campaign run: on a quiet machine it kept admitted p99 at 3.8× the unloaded p99 (the bound is 2×), and against
-    /// moto (CPU-bound, its latency grows with concurrency) it shed requests at 8 concurrent clients.
+    /// full campaign run on a quiet machine and passes the perf guard (8 concurrent clients against moto, every answer
+    /// 2xx): the rule as it was kept admitted p99 at 3.8× the unloaded p99 (the bound is 2×) and shed at 8 clients; the
+    /// rule as it is now has met the bounds only in sittings on a busy shared machine.
     /// </summary>
     public AdmissionLimitMode LimitMode { get; set; } = AdmissionLimitMode.Fixed;
 
@@ -30,10 +31,12 @@ public sealed class AdmissionOptions
     public int QueueLimit { get; set; } = 32;
 
     /// <summary>
-    /// Longest wait for a slot in adaptive mode (<c>ADMISSION_QUEUE_TIMEOUT_MS</c>); then 503 + Retry-After. Short: the
-    /// queue absorbs bursts, it does not hold requests a client will have given up on; 0: no queue.
+    /// Longest wait for a slot in adaptive mode (<c>ADMISSION_QUEUE_TIMEOUT_MS</c>); then 503 + Retry-After; 0: no queue.
+    /// Only while the service keeps up with its arrivals, and no more requests than the limit admits: a closed loop of
+    /// clients queues for about one request's latency instead of being shed; an overload (requests arriving faster than
+    /// twice they finish) is shed at once, whatever this says (<see cref="Http.AdaptiveConcurrencyLimiter"/>).
     /// </summary>
-    public TimeSpan QueueTimeout { get; set; } = TimeSpan.FromMilliseconds(10);
+    public TimeSpan QueueTimeout { get; set; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>
     /// Registrations (<c>POST /user</c>) receiving their form at once (<c>ADMISSION_MAX_CONCURRENT_UPLOADS</c>), counted

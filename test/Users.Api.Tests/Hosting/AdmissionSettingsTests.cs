@@ -20,7 +20,7 @@ public class AdmissionSettingsTests
         Assert.Equal((32, 32), (options.MaxConcurrentRequests, options.QueueLimit));
         Assert.Equal(AdmissionLimitMode.Fixed, options.LimitMode);
         Assert.Equal((2, 8), (options.MinConcurrentRequests, options.InitialConcurrentRequests));
-        Assert.Equal(TimeSpan.FromMilliseconds(10), options.QueueTimeout);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), options.QueueTimeout);
         Assert.Equal(16, options.MaxConcurrentUploads);
         Assert.Equal(TimeSpan.FromSeconds(3), options.FormReadTimeout);
         Assert.Equal((20, 20), (options.RegisterPerMinute, options.RegisterBurst));
