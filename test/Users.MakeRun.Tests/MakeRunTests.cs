@@ -45,12 +45,7 @@ public sealed partial class MakeRunTests(MakeRunFixture fixture, ITestOutputHelp
     public Task First_start_answers_GET_users() => StartAsync("first start");
 
     [Fact]
-    public async Task The_READMEs_Try_it_runs_as_written()
-    {
-        var result = await Processes.RunAsync("bash", ["scripts/check-readme-try-it.sh", Api]);
-        Assert.True(result.ExitCode == 0, Session.Explain($"the README's Try it (scripts/check-readme-try-it.sh): {result}"));
-        log.WriteLine(result.Output);
-    }
+    public Task The_READMEs_Try_it_runs_as_written() => CheckScriptAsync("scripts/check-readme-try-it.sh", "the README's Try it");
 
     [Fact]
     public async Task The_READMEs_upload_creates_a_listed_user_whose_avatar_url_opens_and_serves_the_uploaded_bytes()
@@ -92,12 +87,7 @@ public sealed partial class MakeRunTests(MakeRunFixture fixture, ITestOutputHelp
     }
 
     [Fact]
-    public async Task The_served_docs_pass_redocly_and_Swagger_UI_works_in_a_browser()
-    {
-        var result = await Processes.RunAsync("bash", ["scripts/check-served-docs.sh", Api]);
-        Assert.True(result.ExitCode == 0, Session.Explain($"the served docs (scripts/check-served-docs.sh): {result}"));
-        log.WriteLine(result.Output);
-    }
+    public Task The_served_docs_pass_redocly_and_Swagger_UI_works_in_a_browser() => CheckScriptAsync("scripts/check-served-docs.sh", "the served docs");
 
     [Fact]
     public async Task Metrics_listen_on_loopback_only()
@@ -184,6 +174,14 @@ public sealed partial class MakeRunTests(MakeRunFixture fixture, ITestOutputHelp
         }
 
         log.WriteLine($"{which}: GET /users answered 200, {session.Started.Elapsed.TotalSeconds:F0} s after make run");
+    }
+
+    /// <summary>One of the checks that read what make run serves as its reader would (their script, given the API's URL).</summary>
+    private async Task CheckScriptAsync(string script, string what)
+    {
+        var result = await Processes.RunAsync("bash", [script, Api]);
+        Assert.True(result.ExitCode == 0, Session.Explain($"{what} ({script}): {result}"));
+        log.WriteLine(result.Output);
     }
 
     /// <summary>Ctrl-C, then nothing of the group may remain and no port may still be served.</summary>
