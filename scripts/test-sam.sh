@@ -1,16 +1,12 @@
 #!/usr/bin/env bash
-# SAM checks, a launcher: the checks live in test runners, whose TRX files (artifacts/test-results/sam-*/) are read by
-# tools/Users.ResultCheck with the fewest passed tests each class must show (a renamed class cannot drop out of a filter).
-#   1. test/Users.Lambda.Tests' SamTemplateTests: cfn-lint on template.yaml (HTTP API) and template-rest.yaml (REST
-#      API), which share their parameters, function settings, sweep function, alarms and output as the same text; the
-#      sweep function's sam build target is the API function's (the same bootstrap, handler sweep).
-#   2. What `sam build` does with a makefile build: CodeUri (the repository root, without bin/obj/.git) copied to a
-#      scratch folder, `make build-UsersApiFunction` run there with ARTIFACTS_DIR set; then test/Users.Api.Tests against
-#      the bootstrap it leaves: the whole API contract through the Lambda emulator's HTTP API (payload 2.0) and REST
-#      API (1.0) fronts, every credential source of the SDK's default chain without static keys, and as the sweep
-#      function (handler sweep) the crash proof; then the same against a Native AOT bootstrap, also on Kestrel.
-# The Native AOT leg needs clang or gcc (scripts/ci-setup.sh installs clang); without one the step fails, unless
-# SKIP_NATIVE_AOT=1 says to leave that leg out.
+# SAM checks, a launcher; the checks are test runners', their TRX files (artifacts/test-results/sam-*/) read by
+# tools/Users.ResultCheck with the fewest passed tests each class must show (a renamed class cannot drop out unseen):
+#   1. test/Users.Lambda.Tests' SamTemplateTests: cfn-lint on both templates, what they must share, the build target;
+#   2. what `sam build` does (CodeUri, the repository root without bin/obj/.git, copied to a scratch folder, `make
+#      build-UsersApiFunction` there with ARTIFACTS_DIR set), then test/Users.Api.Tests against that bootstrap: the API
+#      contract through both API fronts, every credential source, the sweep function's crash proof; then the same
+#      against a Native AOT bootstrap, also on Kestrel. That leg needs clang or gcc (scripts/ci-setup.sh installs
+#      clang); without one the step fails, unless SKIP_NATIVE_AOT=1 says to leave it out.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib/test-results.sh
@@ -60,9 +56,8 @@ if [ "${SKIP_NATIVE_AOT:-}" = 1 ]; then
   echo "--- Native AOT: left out (SKIP_NATIVE_AOT=1)"
   exit 0
 fi
-echo "--- Native AOT: the contract suite and every credential source and failure (trimming must keep the STS and SSO"
-echo "    clients the SDK loads by name) on the Lambda path and, as the image runs the same build, on Kestrel"
-echo "    (API_TEST_APP); the crash proofs with this build as the killed process, the sweep command and function"
+# Trimming must keep the STS and SSO clients the SDK loads by name; the image runs this same build (API_TEST_APP).
+echo "--- Native AOT: the contract suite, every credential source and failure, the crash proofs (Lambda and Kestrel)"
 sam_build "$scratch/artifacts-aot" LAMBDA_PUBLISH=aot
 LAMBDA_TEST_FUNCTION="$scratch/artifacts-aot/bootstrap" API_TEST_APP="$scratch/artifacts-aot/bootstrap" run_classes Users.Api.Tests artifacts/test-results/sam-aot \
   Contract.LambdaContractTests=45 Contract.ProcessContractTests=46 Hosting.LambdaMetricsTests=1 \
