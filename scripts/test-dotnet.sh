@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the solution with warnings as errors and runs every .NET test project (test/*/*.csproj) but those another
-# step runs (Users.Image.Tests: the image step; Users.Terraform.Tests: the terraform step), two at a time (as
-# `dotnet test` on the solution would on this 2-core machine); each project's output is printed as it ends.
+# step runs (Users.Image.Tests: the image step; Users.Terraform.Tests: the terraform step; Users.MakeRun.Tests: the
+# make-run step), two at a time (as `dotnet test` on the solution would on this 2-core machine); each project's output
+# is printed as it ends.
 # Integration tests start their own moto_server on a free loopback port.
 # Results: artifacts/test-results/dotnet/<project>/ (<project>.trx and coverlet's Cobertura file); the TRX files must show
 # no skipped test; then scripts/coverage.sh merges the coverage (one report per project), prints the per-assembly
@@ -36,8 +37,8 @@ finish() { # wait for one project to end, print its output, record a failure
 for project in test/*/*.csproj; do
   name=$(basename "$project" .csproj)
   # Each needs what another step makes: the image (scripts/test-image.sh runs it), a moto and Terraform apply of its
-  # own (the terraform step, scripts/test-terraform.sh, runs it).
-  case $name in Users.Image.Tests | Users.Terraform.Tests) continue ;; esac
+  # own (the terraform step, scripts/test-terraform.sh, runs it), make run itself (scripts/test-run-local.sh).
+  case $name in Users.Image.Tests | Users.Terraform.Tests | Users.MakeRun.Tests) continue ;; esac
   mkdir -p "$results/$name"
   while [ ${#running[@]} -ge "$parallel" ]; do finish; done
   # coverlet resolves what an instrumented assembly references from the test project's deps.json; the shared

@@ -6,7 +6,7 @@ namespace Users.Lambda.Tests;
 /// <summary>The sample events in events/ (for `sam local invoke`) have the shapes they claim.</summary>
 public sealed class SampleEventTests
 {
-    private static readonly string EventsFolder = FindEvents();
+    private static readonly string EventsFolder = Path.Combine(SamTemplateTests.RepoRoot, "events");
 
     [Fact]
     public void Http_api_get_users_is_a_payload_2_0_get_of_users()
@@ -67,18 +67,5 @@ public sealed class SampleEventTests
         var shape = HttpEventShapes.Find(document.RootElement);
         Assert.NotNull(shape);
         return (shape, shape.ReadRequest(document.RootElement));
-    }
-
-    private static string FindEvents()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Users.slnx")))
-            {
-                return Path.Combine(dir.FullName, "events");
-            }
-        }
-
-        throw new DirectoryNotFoundException("no Users.slnx above " + AppContext.BaseDirectory);
     }
 }
