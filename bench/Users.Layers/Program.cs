@@ -68,6 +68,12 @@ if (On("admission"))
 {
     builder.Services.AddAdmissionControl();
 }
+else
+{
+    // The registration endpoint takes the pools as a parameter; without any pool it runs unlimited.
+    builder.Services.PostConfigure<AdmissionOptions>(admission => (admission.MaxConcurrentRequests, admission.MaxConcurrentUploads) = (0, 0));
+    builder.Services.AddSingleton<AdmissionLimiters>();
+}
 
 builder.Services.AddUserEndpoints();
 if (On("apidoc"))
