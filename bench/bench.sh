@@ -23,10 +23,12 @@
 # SATURATION_BACKEND (stub; moto
 # with SATURATION_CONCURRENCY=8 is the shared bench's condition), its variants BENCH_VARIANTS (default
 # "aot aot-solo aot-snapshot floor peer"); latency: LATENCY_RATES (50,100,200,400,800,1600,3200 a second),
-# LATENCY_SECONDS (4 per rate), LATENCY_SLO_MS (100).
+# LATENCY_SECONDS (4 per rate), LATENCY_SLO_MS (100); layers: LAYERS (which to leave out), LAYERS_ROUNDS (3),
+# LAYERS_SECONDS (3), LAYERS_CONCURRENCY (32), LAYERS_ROUTES (get,post), LAYERS_BACKEND (stub).
 # The project runs as shipped except for two settings a one-client benchmark needs: the per-client registration
 # limit is raised (REGISTER_RATE_LIMIT_PER_MINUTE=60000, burst 100000: the limiter still runs, it just does not
-# refuse), and the metrics port is a free one (telemetry stays on). Loopback only; every run is bounded.
+# refuse), and the metrics port is a free one (telemetry stays on); at c=32 (saturation, layers) the upload limit too.
+# Loopback only; every run is bounded.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -89,7 +91,9 @@ fi
 # The layer table: one sitting, every server started once and driven in turn, ratios to the floor.
 if [ "$mode" = layers ]; then
   if [ "${BENCH_PUBLISH:-1}" != 0 ]; then for v in aot floor layers; do publish "$v"; done; fi
-  settings="REGISTER_RATE_LIMIT_PER_MINUTE=60000 REGISTER_RATE_LIMIT_BURST=100000"
+  # The upload limit raised as in the saturation sitting below (else at c=32 the table measures POST's refusals).
+  extra_settings="ADMISSION_MAX_CONCURRENT_UPLOADS=$((2 * ${LAYERS_CONCURRENCY:-32}))"
+  settings="REGISTER_RATE_LIMIT_PER_MINUTE=60000 REGISTER_RATE_LIMIT_BURST=100000 $extra_settings"
   servers=(--server "floor=cd '$root/artifacts/bench/floor' && exec ./Users.Floor" --server "users-api=$(command_for aot)")
   for layer in ${LAYERS:-none telemetry logging accesslog errors admission apidoc health reconciler}; do
     off=$layer; [ "$layer" != none ] || off=
@@ -97,7 +101,7 @@ if [ "$mode" = layers ]; then
   done
   BENCH_SHARED="$shared" python3 bench/interleave.py --backend "${LAYERS_BACKEND:-stub}" --users "$users" \
     --rounds "${LAYERS_ROUNDS:-3}" --seconds "${LAYERS_SECONDS:-3}" --concurrency "${LAYERS_CONCURRENCY:-32}" \
-    --reference floor "${servers[@]}" --json-out "$out/layers-$(date -u +%Y%m%dT%H%M%SZ).jsonl" | grep -v '^INTERLEAVE_JSON '
+    --routes "${LAYERS_ROUTES:-get,post}" --reference floor "${servers[@]}" --json-out "$out/layers-$(date -u +%Y%m%dT%H%M%SZ).jsonl" | grep -v '^INTERLEAVE_JSON '
   exit
 fi
 
