@@ -1,22 +1,10 @@
+using System.Reflection;
 namespace Users.Chart.Tests;
 
-/// <summary>Locations in the repository, found from the test assembly by walking up to Users.slnx.</summary>
+/// <summary>Locations in the repository, from the repository root stamped into the test assembly (Directory.Build.props).</summary>
 internal static class RepoPaths
 {
-    private static readonly Lazy<string> Root = new(() =>
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Users.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"Users.slnx not found above {AppContext.BaseDirectory}");
-    });
-
-    public static string RepoRoot => Root.Value;
+    public static string RepoRoot { get; } = typeof(RepoPaths).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "RepositoryRoot").Value!;
 
     public static string ChartDir => Path.Combine(RepoRoot, "helm", "users-api");
 

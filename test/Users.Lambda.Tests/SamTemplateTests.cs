@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Reflection;
 using System.Text.RegularExpressions;
 
 namespace Users.Lambda.Tests;
@@ -11,7 +12,7 @@ namespace Users.Lambda.Tests;
 /// </summary>
 public sealed partial class SamTemplateTests
 {
-    public static readonly string RepoRoot = FindRepoRoot();
+    public static readonly string RepoRoot = typeof(SamTemplateTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "RepositoryRoot").Value!;
 
     [Fact]
     public void Cfn_lint_finds_nothing_in_either_template()
@@ -80,16 +81,4 @@ public sealed partial class SamTemplateTests
         return (process.ExitCode, stdout + stderr.GetAwaiter().GetResult());
     }
 
-    private static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Users.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException("no Users.slnx above " + AppContext.BaseDirectory);
-    }
 }

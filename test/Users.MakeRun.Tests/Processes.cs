@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Reflection;
 using System.Text;
 
 namespace Users.MakeRun.Tests;
@@ -14,20 +15,8 @@ public sealed record CommandResult(int ExitCode, string Output)
 /// <summary>The repository, commands run in it as a user types them, and free loopback ports.</summary>
 public static class Processes
 {
-    private static readonly Lazy<string> Root = new(() =>
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Users.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"Users.slnx not found above {AppContext.BaseDirectory}");
-    });
-
-    public static string RepoRoot => Root.Value;
+    /// <summary>The repository root, stamped in at build time (Directory.Build.props).</summary>
+    public static string RepoRoot { get; } = typeof(Processes).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "RepositoryRoot").Value!;
 
     /// <summary>A command in the repository root, with extra environment variables; killed (with its children) at the timeout.</summary>
     public static async Task<CommandResult> RunAsync(string file, IEnumerable<string> args, IReadOnlyDictionary<string, string>? env = null, TimeSpan? timeout = null)

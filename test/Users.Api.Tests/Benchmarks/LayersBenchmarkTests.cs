@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Users.Api.Tests.Infrastructure;
 
 namespace Users.Api.Tests.Benchmarks;
 
@@ -12,7 +13,7 @@ public sealed partial class LayersBenchmarkTests
     [Fact]
     public void The_layers_benchmark_makes_every_call_of_the_composition_root()
     {
-        var root = Repository();
+        var root = RepoPaths.Root;
         var composition = File.ReadAllText(Path.Combine(root, "src", "Users.Functions", "UsersApi.cs"));
         var layers = File.ReadAllText(Path.Combine(root, "bench", "Users.Layers", "Program.cs"));
 
@@ -21,19 +22,6 @@ public sealed partial class LayersBenchmarkTests
         Assert.True(calls.Count >= 15, string.Join(", ", calls));
         var missing = calls.Where(call => !layers.Contains(call, StringComparison.Ordinal)).ToList();
         Assert.True(missing.Count == 0, "not in bench/Users.Layers/Program.cs: " + string.Join(", ", missing));
-    }
-
-    private static string Repository()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Users.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Users.slnx not found above " + AppContext.BaseDirectory);
     }
 
     [GeneratedRegex(@"\.(?<name>(Add|Use|Map)[A-Za-z]+)(<[A-Za-z]+>)?\(")]

@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
+using Users.Api.Tests.Infrastructure;
 using Users.Functions.Settings;
 
 namespace Users.Api.Tests.Hosting;
@@ -16,7 +17,7 @@ public sealed partial class ConfigurationDocTests
     [Fact]
     public void Every_setting_the_code_reads_has_a_row_in_the_configuration_document()
     {
-        var documented = DocumentedNames(File.ReadAllText(RepositoryFile(Document)));
+        var documented = DocumentedNames(File.ReadAllText(RepoPaths.Of(Document)));
         var missing = CodeSettings().Where(name => !documented.All.Contains(name)).Order(StringComparer.Ordinal).ToList();
 
         Assert.True(missing.Count == 0,
@@ -28,7 +29,7 @@ public sealed partial class ConfigurationDocTests
     [Fact]
     public void Every_row_of_the_service_settings_table_is_a_setting_the_code_reads()
     {
-        var documented = DocumentedNames(File.ReadAllText(RepositoryFile(Document)));
+        var documented = DocumentedNames(File.ReadAllText(RepoPaths.Of(Document)));
         var read = CodeSettings();
         var stale = documented.Service.Where(name => !read.Contains(name)).Order(StringComparer.Ordinal).ToList();
 
@@ -63,7 +64,7 @@ public sealed partial class ConfigurationDocTests
             .Select(f => (string)f.GetRawConstantValue()!)
             .Where(v => VariableName().IsMatch(v))
             .ToHashSet(StringComparer.Ordinal);
-        foreach (var file in Directory.EnumerateFiles(RepositoryFile("src/Users.Functions/Settings"), "*.cs"))
+        foreach (var file in Directory.EnumerateFiles(RepoPaths.Of("src/Users.Functions/Settings"), "*.cs"))
         {
             foreach (var line in File.ReadLines(file).Where(l => !l.TrimStart().StartsWith("//", StringComparison.Ordinal)))
             {
@@ -109,19 +110,6 @@ public sealed partial class ConfigurationDocTests
         }
 
         return (service, all);
-    }
-
-    private static string RepositoryFile(string relative)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Users.slnx")))
-            {
-                return Path.Combine(dir.FullName, relative);
-            }
-        }
-
-        throw new InvalidOperationException($"No Users.slnx above {AppContext.BaseDirectory}: cannot find {relative}.");
     }
 
     [GeneratedRegex("^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$")]

@@ -98,22 +98,3 @@ public sealed class LambdaCrashTests : OutageScenario
         Assert.Contains("JSON event", result.BodyText, StringComparison.Ordinal);
     }
 }
-
-/// <summary>The repository's root (where Users.slnx is), for its sample files.</summary>
-internal static class RepoPaths
-{
-    public static string Root { get; } = Find();
-
-    private static string Find()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Users.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException("no Users.slnx above " + AppContext.BaseDirectory);
-    }
-}

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Reflection;
 using System.Text.Json;
 
 namespace Users.Terraform.Tests.Infrastructure;
@@ -68,23 +69,10 @@ public static class Cli
     }
 }
 
-/// <summary>Locations in the repository, found from the test assembly by walking up to Users.slnx.</summary>
+/// <summary>Locations in the repository, from the repository root stamped into the test assembly (Directory.Build.props).</summary>
 public static class RepoPaths
 {
-    private static readonly Lazy<string> RootDir = new(() =>
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Users.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"Users.slnx not found above {AppContext.BaseDirectory}");
-    });
-
-    public static string Root => RootDir.Value;
+    public static string Root { get; } = typeof(RepoPaths).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "RepositoryRoot").Value!;
 
     public static string Of(params string[] parts) => Path.Combine([Root, .. parts]);
 }
