@@ -19,32 +19,50 @@ internal static partial class AdaptiveScenario
         var overloadFor = c.Seconds(20, 8);
 
         // The issue's bounds in the full run; in the quick run (make test, the load generator sharing 2 busy cores with
-        // the app and moto) wider ones that still separate adaptive from fixed (whose p99 is ~10× unloaded).
+        // the app and moto) wider ones that still separate adaptive from fixed (whose p99 is tens of times the unloaded p99).
         var (p99Bound, goodputShare, refusalMs) = c.Quick ? (3.0, 0.75, 250.0) : (2.0, 0.9, 50.0);
-        r.Load = $"per configuration: unloaded latency (open model, 4 req/s for {c.Seconds(8, 4).TotalSeconds} s), capacity (closed loop, 16 clients for {c.Seconds(10, 5).TotalSeconds} s; the fixed run's, measured first, for both), then {Overload}× that capacity (open model) for {overloadFor.TotalSeconds} s; 50% POST / 50% GET. Adaptive: the defaults (ADMISSION_LIMIT_MODE=adaptive, max 32; no more waiting than the limit admits, each for at most 250 ms, and nobody while requests arrive faster than twice they finish); fixed: ADMISSION_LIMIT_MODE=fixed (32 running, 32 queued without a deadline). Then the slowdown (adaptive): GET /users only at the measured capacity, DynamoDB slowed tenfold by the proxy for the middle third";
+        r.Load = $"per configuration, the app straight to moto (nothing is injected until the slowdown, and the proxy would share the load generator's process and cores): a warm-up (a closed loop of 4 for {c.Seconds(3, 2).TotalSeconds} s, not measured), unloaded latency (open model, 4 req/s for {c.Seconds(8, 4).TotalSeconds} s), capacity (a closed loop of 16 clients for {c.Seconds(10, 5).TotalSeconds} s, each request a POST or a GET at random, half and half, through an app of its own with the fixed limit on the same table and emulator, warmed), then {Overload}× that capacity (open model) for {overloadFor.TotalSeconds} s, 50% POST / 50% GET, then capacity again; goodput is judged against the mean of the two. Adaptive: the defaults (ADMISSION_LIMIT_MODE=adaptive, max 32; no more waiting than the limit admits, each for at most 250 ms, and nobody while requests arrive faster than twice they finish); fixed: ADMISSION_LIMIT_MODE=fixed (32 running, 32 queued without a deadline); in the full run also fixed limits of 1 and 2 running with no queue (ADMISSION_MAX_CONCURRENT_REQUESTS=1 or 2, ADMISSION_QUEUE_LIMIT=0), the best a limit can do against an emulator that serves one request at a time. Then the slowdown (adaptive, through the fault proxy): GET /users only at the measured capacity, DynamoDB slowed tenfold by the proxy for the middle third";
         r.Fault = "the slowdown phase: the proxy delays every DynamoDB call by ten times the unloaded median latency, then stops";
 
-        double? adaptiveRatio = null, fixedRatio = null, fixedCapacity = null;
-        foreach (var mode in new[] { "fixed", "adaptive" })
+        // The shipped fixed limit and the adaptive limit; in the full run also the best a fixed limit can do against this
+        // backend (1 or 2 running, no queue: the emulator serves one request at a time), so what the bounds ask of any
+        // limit on this machine is measured, not argued.
+        var configurations = new List<(string Mode, string Slug, Dictionary<string, string> Settings)>
         {
-            using var storage = await c.NewStorageAsync($"adaptive-{mode}");
-            await using var app = await App.StartAsync(c, storage, new Dictionary<string, string> { ["ADMISSION_LIMIT_MODE"] = mode });
+            ("fixed", "fixed", Direct(c, "fixed")),
+            ("adaptive", "adaptive", Direct(c, "adaptive")),
+        };
+        if (!c.Quick)
+        {
+            foreach (var n in Enumerable.Range(1, 2))
+            {
+                configurations.Add(($"fixed {n}, no queue", $"fixed{n}", Direct(c, "fixed", n)));
+            }
+        }
+
+        double? adaptiveRatio = null, fixedRatio = null, adaptiveGoodput = null, fixedGoodput = null;
+        var outcomes = new List<(string Mode, double Ratio, double Share)>();
+        foreach (var (mode, slug, settings) in configurations)
+        {
+            using var storage = await c.NewStorageAsync($"adaptive-{slug}");
+            await using var app = await App.StartAsync(c, storage, settings);
             var required = mode == "adaptive";
+
+            // Warm-up, not measured: the first requests of each kind pay for JIT compilation, the SDK's first signing and
+            // new connections (a p99 of 32 unloaded samples is their maximum: without this, the first POST's 60–100 ms).
+            await CapacityAsync(app, c.Seconds(3, 2), clients: 4);
 
             // Unloaded: what an admitted request should cost.
             var quiet = new Load(app.Url);
             await quiet.RunAsync(4, c.Seconds(8, 4), postShare: 0.5);
             var unloadedP99 = Stats.Percentile(quiet.Samples.Where(Ok).Select(s => s.Ms), 99);
 
-            // Capacity: what a closed loop of 16 clients gets through (2xx a second). Under the fixed limit, which queues
-            // them all, that is the backend's; the adaptive limit sheds part of 16 (twice its queue and limit at about
-            // 4 running), so its run is offered, and judged against, the fixed run's figure.
-            var closedLoop = await CapacityAsync(app, c.Seconds(10, 5));
-            var capacity = fixedCapacity ??= closedLoop;
-            r.Row($"{mode}: unloaded p99 / capacity", $"{Stats.Ms(unloadedP99)} / {F(capacity)} req/s{(closedLoop == capacity ? string.Empty : $" (the fixed run's; this configuration's closed loop of 16: {F(closedLoop)})")}");
+            // Capacity just before the overload, which is offered eight times it; measured again just after (below).
+            var before = await BackendCapacityAsync(c, storage);
+            r.Row($"{mode}: unloaded p99 / capacity before the overload", $"{Stats.Ms(unloadedP99)} / {F(before.Rate)} req/s ({before.Statuses})");
 
             var load = new Load(app.Url, timeout: TimeSpan.FromSeconds(10));
-            var rate = Math.Max(20, capacity * Overload);
+            var rate = Math.Max(20, before.Rate * Overload);
             using (var stop = new CancellationTokenSource())
             {
                 var sampling = SampleLimitAsync(app, load, stop.Token);
@@ -58,6 +76,13 @@ internal static partial class AdaptiveScenario
             }
 
             var recovered = await RecoveryAsync(load);
+            await SettleAsync(r, app, mode);
+
+            // The emulator's capacity falls as the run goes on (by a third across one configuration's sitting, for the
+            // same closed loop): goodput is judged against the capacity while the overload ran, the mean of the two.
+            var after = await BackendCapacityAsync(c, storage);
+            var capacity = (before.Rate + after.Rate) / 2;
+            r.Row($"{mode}: capacity after the overload; the mean, the overload's capacity", $"{F(after.Rate)} req/s ({after.Statuses}); {F(capacity)} req/s");
 
             var samples = load.Samples;
             var admitted = samples.Where(Ok).Select(s => s.Ms).ToList();
@@ -65,14 +90,16 @@ internal static partial class AdaptiveScenario
             var goodput = admitted.Count / overloadFor.TotalSeconds;
             var p99 = Stats.Percentile(admitted, 99);
             var refusedP99 = Stats.Percentile(refused.Select(s => s.Ms), 99);
-            r.Row($"{mode}: offered", $"{F(rate)} req/s ({F(rate / Math.Max(capacity, 1), "0.0")}× capacity): {Stats.Statuses(samples)}");
+            r.Row($"{mode}: offered", $"{F(rate)} req/s ({F(rate / Math.Max(before.Rate, 1), "0.0")}× the capacity before): {Stats.Statuses(samples)}");
             r.Row($"{mode}: admitted p50 / p99 (÷ unloaded p99)", $"{Stats.Ms(Stats.Percentile(admitted, 50))} / {Stats.Ms(p99)} ({F(p99 / unloadedP99, "0.0")}×)");
-            r.Row($"{mode}: goodput (2xx a second, ÷ capacity)", $"{F(goodput)} ({F(100 * goodput / Math.Max(capacity, 1))} %)");
+            r.Row($"{mode}: goodput (2xx a second, ÷ the overload's capacity)", $"{F(goodput)} ({F(100 * goodput / Math.Max(capacity, 1))} %)");
+            outcomes.Add((mode, p99 / unloadedP99, goodput / Math.Max(capacity, 1)));
             r.Row($"{mode}: 503 answered in p50 / p99", $"{Stats.Ms(Stats.Percentile(refused.Select(s => s.Ms), 50))} / {Stats.Ms(refusedP99)} ({refused.Count(s => s.RetryAfter)} of {refused.Count} with Retry-After)");
             r.Row($"{mode}: full service after the load drops", recovered is null ? "not within 30 s" : $"{F(recovered.Value, "0.00")} s");
             if (required)
             {
                 adaptiveRatio = p99 / unloadedP99;
+                adaptiveGoodput = goodput;
                 r.Check(samples.All(s => s.Status is 200 or 201 or 503), $"{mode}: a response other than 200/201/503");
                 r.Check(refused.Count > 0, $"{mode}: the load never reached the limit (no 503)");
                 r.Check(refused.All(s => s.RetryAfter), $"{mode}: a 503 without Retry-After");
@@ -82,12 +109,12 @@ internal static partial class AdaptiveScenario
                 r.Check(refusedP99 < refusalMs, $"{mode}: refusals p99 {Stats.Ms(refusedP99)}, not under {F(refusalMs, "0")} ms");
                 r.Check(recovered is < 5, $"{mode}: full service did not return within 5 s");
             }
-            else
+            else if (mode == "fixed")
             {
                 fixedRatio = p99 / unloadedP99;
+                fixedGoodput = goodput;
             }
 
-            await SettleAsync(r, app, mode);
             r.Add(await storage.AuditAsync(load.Created), required ? $"{mode}: integrity audit" : $"{mode}: integrity audit (comparison only)", required);
         }
 
@@ -95,6 +122,15 @@ internal static partial class AdaptiveScenario
         {
             r.Row("admitted p99 ÷ unloaded p99, fixed ÷ adaptive", $"{F(f, "0.0")}× ÷ {F(a, "0.0")}× = {F(f / a, "0.0")}");
         }
+
+        if (adaptiveGoodput is { } ag && fixedGoodput is { } fg && fg > 0)
+        {
+            r.Row("goodput, adaptive ÷ fixed", $"{F(ag)} ÷ {F(fg)} = {F(ag / fg, "0.00")}");
+        }
+
+        r.Row("admitted p99 ÷ unloaded p99 and goodput ÷ capacity, each configuration", string.Join("; ", outcomes.Select(o => $"{o.Mode}: {F(o.Ratio)}×, {F(100 * o.Share, "0")} %")));
+        var both = outcomes.Where(o => o.Ratio <= p99Bound && o.Share >= goodputShare).Select(o => o.Mode).ToList();
+        r.Row($"configurations meeting both (p99 ≤ {F(p99Bound)}×, goodput ≥ {F(100 * goodputShare, "0")} %)", both.Count == 0 ? "none" : string.Join(", ", both));
 
         await SlowdownAsync(r, c);
         return r;
@@ -107,7 +143,7 @@ internal static partial class AdaptiveScenario
         var quiet = new Load(app.Url);
         await quiet.RunAsync(4, TimeSpan.FromSeconds(3), postShare: 0);
         var median = Stats.Percentile(quiet.Samples.Where(Ok).Select(s => s.Ms), 50);
-        var capacity = await CapacityAsync(app, c.Seconds(8, 4), post: false);
+        var (capacity, _) = await CapacityAsync(app, c.Seconds(8, 4), postShare: 0);
         var phase = c.Seconds(10, 6);
         var delay = TimeSpan.FromMilliseconds(Math.Max(20, median * 10));
 
@@ -164,6 +200,34 @@ internal static partial class AdaptiveScenario
         await SettleAsync(r, app, "slowdown");
     }
 
+    /// <summary>
+    /// The backend's capacity as it stands: 2xx a second a closed loop of 16 gets through an app of its own with the fixed
+    /// limit (which queues them all, where the adaptive limit would shed part of a closed loop) on the same table, bucket
+    /// and emulator, warmed first.
+    /// </summary>
+    private static async Task<(double Rate, string Statuses)> BackendCapacityAsync(Campaign c, Storage storage)
+    {
+        await using var probe = await App.StartAsync(c, storage, Direct(c, "fixed"));
+        await CapacityAsync(probe, c.Seconds(3, 2), clients: 4);
+        return await CapacityAsync(probe, c.Seconds(10, 5));
+    }
+
+    /// <summary>
+    /// The settings of an app in <paramref name="mode"/> that calls the emulator directly (no fault proxy); with
+    /// <paramref name="limit"/>, that many storage requests at once and no queue.
+    /// </summary>
+    private static Dictionary<string, string> Direct(Campaign c, string mode, int? limit = null)
+    {
+        var settings = new Dictionary<string, string> { ["ADMISSION_LIMIT_MODE"] = mode, ["AWS_ENDPOINT_URL"] = c.Moto.ToString().TrimEnd('/') };
+        if (limit is { } n)
+        {
+            settings["ADMISSION_MAX_CONCURRENT_REQUESTS"] = n.ToString(CultureInfo.InvariantCulture);
+            settings["ADMISSION_QUEUE_LIMIT"] = "0";
+        }
+
+        return settings;
+    }
+
     /// <summary>The storage limit as the app exports it on /metrics, every 200 ms until stopped, on the load's clock.</summary>
     private static Task<List<(double At, double Limit)>> SampleLimitAsync(App app, Load load, CancellationToken stop) => Task.Run(async () =>
     {
@@ -189,19 +253,23 @@ internal static partial class AdaptiveScenario
         return limits;
     }, CancellationToken.None);
 
-    /// <summary>2xx a second a closed loop of 16 clients gets (no think time).</summary>
-    private static async Task<double> CapacityAsync(App app, TimeSpan duration, bool post = true)
+    /// <summary>
+    /// 2xx a second a closed loop of 16 clients gets (no think time), each request a POST with the overload's share, so
+    /// capacity is measured for the mix it is compared with. (Eight POST-only and eight GET-only clients, as before,
+    /// complete mostly GETs — the faster kind comes round more often — and overstate what a half-POST load can get.)
+    /// </summary>
+    private static async Task<(double Rate, string Statuses)> CapacityAsync(App app, TimeSpan duration, double postShare = 0.5, int clients = 16)
     {
         var load = new Load(app.Url, timeout: TimeSpan.FromSeconds(10));
         var watch = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, 16).Select(async i =>
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
         {
             while (watch.Elapsed < duration)
             {
-                await load.SendAsync(post && i % 2 == 0);
+                await load.SendAsync(Random.Shared.NextDouble() < postShare);
             }
         }));
-        return load.Samples.Count(Ok) / watch.Elapsed.TotalSeconds;
+        return (load.Samples.Count(Ok) / watch.Elapsed.TotalSeconds, Stats.Statuses(load.Samples));
     }
 
     /// <summary>Seconds from the end of the schedule to the first quick, successful GET (bounded).</summary>
