@@ -48,9 +48,8 @@ internal static partial class AdaptiveScenario
             await using var app = await App.StartAsync(c, storage, settings);
             var required = mode == "adaptive";
 
-            // Warm-up, not measured: the first requests of each kind pay for JIT compilation, the SDK's first signing and
-            // new connections (a p99 of 32 unloaded samples is their maximum: without this, the first POST's 60–100 ms).
-            await CapacityAsync(app, c.Seconds(3, 2), clients: 4);
+            // Not measured: without it, the p99 of 32 unloaded samples is their maximum, the first POST's JIT cost.
+            await app.WarmUpAsync(c.Seconds(3, 2));
 
             // Unloaded: what an admitted request should cost.
             var quiet = new Load(app.Url);
@@ -208,7 +207,7 @@ internal static partial class AdaptiveScenario
     private static async Task<(double Rate, string Statuses)> BackendCapacityAsync(Campaign c, Storage storage)
     {
         await using var probe = await App.StartAsync(c, storage, Direct(c, "fixed"));
-        await CapacityAsync(probe, c.Seconds(3, 2), clients: 4);
+        await probe.WarmUpAsync(c.Seconds(3, 2));
         return await CapacityAsync(probe, c.Seconds(10, 5));
     }
 
@@ -258,11 +257,11 @@ internal static partial class AdaptiveScenario
     /// capacity is measured for the mix it is compared with. (Eight POST-only and eight GET-only clients, as before,
     /// complete mostly GETs — the faster kind comes round more often — and overstate what a half-POST load can get.)
     /// </summary>
-    private static async Task<(double Rate, string Statuses)> CapacityAsync(App app, TimeSpan duration, double postShare = 0.5, int clients = 16)
+    private static async Task<(double Rate, string Statuses)> CapacityAsync(App app, TimeSpan duration, double postShare = 0.5)
     {
         var load = new Load(app.Url, timeout: TimeSpan.FromSeconds(10));
         var watch = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
+        await Task.WhenAll(Enumerable.Range(0, 16).Select(async _ =>
         {
             while (watch.Elapsed < duration)
             {
