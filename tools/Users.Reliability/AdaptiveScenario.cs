@@ -260,15 +260,8 @@ internal static partial class AdaptiveScenario
     private static async Task<(double Rate, string Statuses)> CapacityAsync(App app, TimeSpan duration, double postShare = 0.5)
     {
         var load = new Load(app.Url, timeout: TimeSpan.FromSeconds(10));
-        var watch = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, 16).Select(async _ =>
-        {
-            while (watch.Elapsed < duration)
-            {
-                await load.SendAsync(Random.Shared.NextDouble() < postShare);
-            }
-        }));
-        return (load.Samples.Count(Ok) / watch.Elapsed.TotalSeconds, Stats.Statuses(load.Samples));
+        var seconds = await load.ClosedLoopAsync(clients: 16, duration, postShare);
+        return (load.Samples.Count(Ok) / seconds, Stats.Statuses(load.Samples));
     }
 
     /// <summary>Seconds from the end of the schedule to the first quick, successful GET (bounded).</summary>

@@ -66,18 +66,8 @@ internal sealed class App : IAsyncDisposable
     /// the SDK's first signing and new connections (60–100 ms for the first registration), which in a quiet phase of a
     /// few dozen samples is its p99. A closed loop of 4 clients, half registrations, for <paramref name="duration"/>.
     /// </summary>
-    public async Task WarmUpAsync(TimeSpan duration)
-    {
-        var load = new Load(Url, timeout: TimeSpan.FromSeconds(10));
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, 4).Select(async _ =>
-        {
-            while (watch.Elapsed < duration)
-            {
-                await load.SendAsync(Random.Shared.NextDouble() < 0.5);
-            }
-        }));
-    }
+    public Task WarmUpAsync(TimeSpan duration) =>
+        new Load(Url, timeout: TimeSpan.FromSeconds(10)).ClosedLoopAsync(clients: 4, duration, postShare: 0.5);
 
     /// <summary>
     /// Waits (bounded) until the app's avatar reconciler has settled every failed registration it was handed

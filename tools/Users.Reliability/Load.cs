@@ -94,6 +94,24 @@ internal sealed class Load
         await Task.WhenAll(inFlight.Values.ToArray());
     }
 
+    /// <summary>
+    /// A closed loop: <paramref name="clients"/> clients that each send again as soon as answered (no think time), a
+    /// request a POST with probability <paramref name="postShare"/>, until <paramref name="duration"/> has passed.
+    /// Returns the seconds it ran (to the last answer).
+    /// </summary>
+    public async Task<double> ClosedLoopAsync(int clients, TimeSpan duration, double postShare)
+    {
+        var watch = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
+        {
+            while (watch.Elapsed < duration)
+            {
+                await SendAsync(Random.Shared.NextDouble() < postShare);
+            }
+        }));
+        return watch.Elapsed.TotalSeconds;
+    }
+
     /// <summary>A valid PNG of one row of <paramref name="width"/> random RGBA pixels.</summary>
     internal static byte[] RandomPng(int width)
     {
